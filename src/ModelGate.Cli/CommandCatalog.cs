@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace ModelGate.Cli;
+
+/// <summary>Every subcommand, one file each under Commands/.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All(TextWriter output, TextWriter error)
+    {
+        yield return Commands.DoctorCommand.Create(output);
+    }
+}
