@@ -19,7 +19,7 @@ case "${1:-}" in
     dotnet build ModelGate.sln -c "$config" -v quiet -nologo
     status=0
     dotnet test ModelGate.sln -c "$config" --no-build \
-      --logger "trx" --logger "console;verbosity=minimal" \
+      -p:ModelGateTrx=true \
       --results-directory artifacts/test-results || status=$?
     ./eng/trx-summary.sh artifacts/test-results
     exit $status
