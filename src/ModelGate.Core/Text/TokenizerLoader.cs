@@ -98,7 +98,13 @@ public static class TokenizerLoader
         return new SpecialTokenRoles(bos, eos, pad, eosIds) { BosIdFallback = bosIdFromConfig };
     }
 
-    private static string? TokenName(JsonElement root, string key)
+    private static string? TokenName(JsonElement root, string key) => TokenizerLoaderRoles.TokenName(root, key);
+}
+
+internal static class TokenizerLoaderRoles
+{
+    /// <summary>A special token's text in tokenizer_config.json: a string or an AddedToken object.</summary>
+    public static string? TokenName(JsonElement root, string key)
     {
         if (!root.TryGetProperty(key, out var v)) return null;
         return v.ValueKind switch
