@@ -80,28 +80,37 @@ public static class TextGenerator
         var done = new bool[b];
         var eos = options.StopAtEos && eosIds is not null ? new HashSet<int>(eosIds) : new HashSet<int>();
         using var gen = options.Temperature > 0 ? new Generator((ulong)options.Seed, lastLogits.device) : null;
+        // Each step's logits are detached from the dispose scopes and freed by hand, so a long generation holds
+        // one step's logits at a time instead of all of them until the caller's scope ends.
         var logits = lastLogits;
-        for (var step = 0; step < options.MaxNewTokens; step++)
+        Tensor? owned = null;
+        try
         {
-            using var stepScope = NewDisposeScope();
-            var lp = logits.log_softmax(-1);
-            var next = gen is null
-                ? logits.argmax(-1)
-                : (logits / options.Temperature).softmax(-1).multinomial(1, generator: gen).squeeze(-1);
-            var chosenLp = lp.gather(1, next.unsqueeze(1)).squeeze(1).cpu().data<float>().ToArray();
-            var chosen = next.cpu().data<long>().ToArray();
-            for (var i = 0; i < b; i++)
+            for (var step = 0; step < options.MaxNewTokens; step++)
             {
-                if (done[i]) continue;
-                tokens[i].Add((int)chosen[i]);
-                logProbs[i].Add(chosenLp[i]);
-                if (eos.Contains((int)chosen[i])) done[i] = true;
+                using var stepScope = NewDisposeScope();
+                var lp = logits.log_softmax(-1);
+                var next = gen is null
+                    ? logits.argmax(-1)
+                    : (logits / options.Temperature).softmax(-1).multinomial(1, generator: gen).squeeze(-1);
+                var chosenLp = lp.gather(1, next.unsqueeze(1)).squeeze(1).cpu().data<float>().ToArray();
+                var chosen = next.cpu().data<long>().ToArray();
+                for (var i = 0; i < b; i++)
+                {
+                    if (done[i]) continue;
+                    tokens[i].Add((int)chosen[i]);
+                    logProbs[i].Add(chosenLp[i]);
+                    if (eos.Contains((int)chosen[i])) done[i] = true;
+                }
+                if (done.All(d => d) || step == options.MaxNewTokens - 1) break;
+                var input = next.unsqueeze(1).to(model.Device);
+                var newLogits = model.Forward(input, ones(b, 1, dtype: ScalarType.Int64, device: model.Device), cache).select(1, -1);
+                owned?.Dispose();
+                owned = newLogits.DetachFromDisposeScope();
+                logits = owned;
             }
-            if (done.All(d => d) || step == options.MaxNewTokens - 1) break;
-            var input = next.unsqueeze(1).to(model.Device);
-            var newLogits = model.Forward(input, ones(b, 1, dtype: ScalarType.Int64, device: model.Device), cache).select(1, -1);
-            logits = newLogits.MoveToOuterDisposeScope();
         }
+        finally { owned?.Dispose(); }
         return Enumerable.Range(0, b).Select(i => new GenerationResult(tokens[i].ToArray(), logProbs[i].ToArray(), done[i])).ToList();
     }
 }
