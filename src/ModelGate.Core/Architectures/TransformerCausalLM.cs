@@ -69,7 +69,7 @@ public sealed class TransformerCausalLM : nn.Module, ICausalLM
     /// <summary>The output head; with tied embeddings this is the embedding matrix itself (re-tied on every load).</summary>
     private Tensor LmHead => Config.TieWordEmbeddings ? EmbeddingMatrix : _p["lm_head.weight"];
 
-    /// <summary>A model with random weights (std 0.02, unit norms, zero biases), deterministic for a seed.</summary>
+    /// <summary>A model with random weights (std 0.02; norm gains 1 ± 0.02), deterministic for a seed.</summary>
     public static TransformerCausalLM CreateRandom(ModelConfig config, long seed, Device? device = null)
     {
         TorchRuntime.EnsureLoaded();
@@ -80,9 +80,10 @@ public sealed class TransformerCausalLM : nn.Module, ICausalLM
             foreach (var (name, shape) in TensorLayout.Expected(config))
             {
                 var isNorm = name.Contains("norm") || name.Contains("ln_");
-                var t = name.EndsWith(".bias", StringComparison.Ordinal) ? zeros(shape) // biases start at zero
-                    : isNorm ? ones(shape)
-                    : randn(shape, generator: gen) * 0.02f;
+                // Small random biases and norm gains (not 0 and 1) so that a mis-wired bias or norm changes the output
+                // and the save/load and layout tests can see it.
+                var noise = randn(shape, generator: gen) * 0.02f;
+                var t = isNorm && !name.EndsWith(".bias", StringComparison.Ordinal) ? noise + 1f : noise;
                 weights[name] = t.DetachFromDisposeScope();
             }
         }

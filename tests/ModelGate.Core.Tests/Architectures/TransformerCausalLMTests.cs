@@ -142,4 +142,20 @@ public class TransformerCausalLMTests
         var shapes = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
         foreach (var (name, shape) in TensorLayout.Expected(config)) Assert.That(shapes[name], Is.EqualTo(shape), name);
     }
+
+    [Test]
+    public void Mistral_sliding_window_limits_what_each_position_sees()
+    {
+        // Window 3, two layers: position t depends on tokens t-4..t only.
+        using var model = TransformerCausalLM.CreateRandom(TinyConfigs.Mistral(), seed: 8);
+        using var full = TransformerCausalLM.CreateRandom(TinyConfigs.Mistral() with { SlidingWindow = null }, seed: 8);
+        using var scope = NewDisposeScope();
+        var a = Ids(new long[] { 3, 9, 4, 17, 22, 5, 8, 30 });
+        var b = Ids(new long[] { 33, 9, 4, 17, 22, 5, 8, 30 });
+        var da = (model.Forward(a) - model.Forward(b)).abs().amax(new long[] { 0, 2 });
+        Assert.That(da.narrow(0, 5, 3).max().item<float>(), Is.EqualTo(0f), "token 0 is outside positions 5..7's window");
+        Assert.That(da[4].item<float>(), Is.GreaterThan(0f), "token 0 is inside position 4's window");
+        var dFull = (full.Forward(a) - full.Forward(b)).abs().amax(new long[] { 0, 2 });
+        Assert.That(dFull[7].item<float>(), Is.GreaterThan(0f), "without a window every position sees token 0");
+    }
 }
