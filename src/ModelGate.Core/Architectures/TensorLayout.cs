@@ -11,7 +11,9 @@ public static class TensorLayout
         c.Family == ArchitectureFamily.Gpt2
             ? name.EndsWith(".attn.bias", StringComparison.Ordinal) || name.EndsWith(".attn.masked_bias", StringComparison.Ordinal)
               || name == "lm_head.weight" // some GPT-2 checkpoints store the tied head; it is re-tied to wte
-            : name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal);
+            : name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal)
+              // Transformers ties the head to the embedding on load and ignores a stored copy; so do we.
+              || (c.TieWordEmbeddings && name == "lm_head.weight");
 
     private static List<(string, long[])> Llama(ModelConfig c)
     {

@@ -134,4 +134,24 @@ public class ModelLoaderTests
         Assert.That(weights.Sha256, Is.EqualTo(Convert.ToHexStringLower(sha.ComputeHash(File.ReadAllBytes(Path.Combine(_dir, "model.safetensors"))))));
         Assert.That(loaded.Files.Select(f => f.Path), Is.EquivalentTo(new[] { "config.json", "model.safetensors", "tokenizer.json" }));
     }
+
+    [Test]
+    public void Tied_model_ignores_a_stored_head_copy_and_untied_model_uses_it()
+    {
+        var tied = TinyConfigs.Llama(tied: true);
+        using var original = TransformerCausalLM.CreateRandom(tied, seed: 6);
+        original.Save(_dir);
+        using (var scope = NewDisposeScope())
+        {
+            var w = original.Weights.ToDictionary(kv => kv.Key, kv => kv.Value.detach());
+            w["lm_head.weight"] = zeros(40, 32); // HF would overwrite it with the embedding; the scan must see what runs
+            SafetensorsWriter.Write(Path.Combine(_dir, "model.safetensors"), w);
+        }
+        using var reloaded = ModelLoader.LoadModel(_dir, tied, CPU);
+        Assert.That(MaxDiff(original, reloaded), Is.EqualTo(0f));
+        // Untied, the stored (zero) head is the one used.
+        using var untied = ModelLoader.LoadModel(_dir, tied with { TieWordEmbeddings = false }, CPU);
+        using var s2 = NewDisposeScope();
+        Assert.That(untied.Forward(tensor(new long[] { 1, 2 }).unsqueeze(0)).abs().max().item<float>(), Is.EqualTo(0f));
+    }
 }
