@@ -41,5 +41,12 @@ public class EngineCommandsTests
         var (exit, _, error) = CliHarness.Run("generate", _dir, "--prompt", "hi", "--device", "cpu");
         Assert.That(exit, Is.EqualTo(ExitCodes.Error));
         Assert.That(error, Does.Contain("bert").And.Contain("config.json"));
+
+        (exit, _, error) = CliHarness.Run("generate", _dir, "--prompt", "hi", "--max-new-tokens", "0", "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(error, Does.Contain("--max-new-tokens"));
+
+        (exit, _, error) = CliHarness.Run("inspect", Path.Combine(_dir, "nope"), "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(ExitCodes.NothingScannable), error);
     }
 }
