@@ -8,5 +8,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All(TextWriter output, TextWriter error)
     {
         yield return Commands.DoctorCommand.Create(output);
+        yield return Commands.ConvertCommand.Create(output);
+        yield return Commands.InspectCommand.Create(output);
+        yield return Commands.GenerateCommand.Create(output);
     }
 }
