@@ -20,6 +20,10 @@ public sealed record GateDecision(Verdict Verdict, int ExitCode, IReadOnlyList<s
             if (d.Status is DetectorStatus.Failed or DetectorStatus.BudgetExceeded or DetectorStatus.Skipped)
                 errors.Add($"detector {d.Id} {Format.Status(d.Status)}{(d.Summary is null ? "" : $": {d.Summary}")} (the policy does not allow skipping it)");
         }
+        // A detector the policy names explicitly, enabled and not skippable, must have reported.
+        foreach (var (id, p) in policy.Detectors)
+            if (p.Enabled && !p.AllowSkip && result.Detectors.All(d => d.Id != id))
+                errors.Add($"detector {id} required by the policy did not report");
         if (errors.Count > 0)
         {
             var nothing = result.Errors.Any(e => e.EffectiveRuleId() == Rules.NothingScannable.Id);

@@ -94,7 +94,10 @@ public static class JUnitReport
             new XAttribute("time", Seconds(result.DurationSeconds)),
             suite);
 
-        var settings = new XmlWriterSettings { Indent = true, NewLineChars = "\n", Encoding = new UTF8Encoding(false), CheckCharacters = false };
+        // Model output and error messages can hold characters XML 1.0 forbids: clean every attribute and text node.
+        foreach (var attribute in root.DescendantsAndSelf().Attributes()) attribute.Value = XmlSafe(attribute.Value);
+        foreach (var text in root.DescendantNodes().OfType<XText>()) text.Value = XmlSafe(text.Value);
+        var settings = new XmlWriterSettings { Indent = true, NewLineChars = "\n", Encoding = new UTF8Encoding(false) };
         using var stream = new MemoryStream();
         using (var writer = XmlWriter.Create(stream, settings))
             new XDocument(new XDeclaration("1.0", "utf-8", null), root).Save(writer);
@@ -108,7 +111,7 @@ public static class JUnitReport
         if (finding.Target is not null) text.Append("target: ").Append(finding.Target).Append('\n');
         if (finding.Asr is { } asr) text.Append("ASR: ").Append(Format.Rate(asr)).Append('\n');
         text.Append("fingerprint: ").Append(finding.Fingerprint);
-        return XmlSafe(text.ToString());
+        return text.ToString();
     }
 
     private static XElement Property(string name, string value) => new("property", new XAttribute("name", name), new XAttribute("value", value));
@@ -116,5 +119,18 @@ public static class JUnitReport
     private static string Seconds(double s) => s.ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <summary>Model output can hold control characters XML 1.0 forbids; replace them rather than write an unreadable file.</summary>
-    internal static string XmlSafe(string s) => new(s.Select(c => XmlConvert.IsXmlChar(c) || char.IsSurrogate(c) ? c : '\uFFFD').ToArray());
+    internal static string XmlSafe(string s)
+    {
+        var clean = new StringBuilder(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (i + 1 < s.Length && char.IsHighSurrogate(s[i]) && char.IsLowSurrogate(s[i + 1]))
+            {
+                clean.Append(s[i]).Append(s[i + 1]);
+                i++;
+            }
+            else clean.Append(XmlConvert.IsXmlChar(s[i]) ? s[i] : '\uFFFD');
+        }
+        return clean.ToString();
+    }
 }

@@ -45,6 +45,17 @@ public class GateDecisionTests
     }
 
     [Test]
+    public void A_detector_the_policy_requires_that_did_not_report_is_an_error()
+    {
+        var policy = new GatePolicy { Detectors = new Dictionary<string, DetectorPolicy> { ["weight-delta"] = new() } };
+        var d = GateDecision.Decide(ScanFixtures.Pass, policy);
+        Assert.That(d.Verdict, Is.EqualTo(Verdict.Error));
+        Assert.That(d.Reasons.Single(), Does.Contain("weight-delta required by the policy did not report"));
+        var optional = new GatePolicy { Detectors = new Dictionary<string, DetectorPolicy> { ["weight-delta"] = new() { Enabled = false } } };
+        Assert.That(GateDecision.Decide(ScanFixtures.Pass, optional).Verdict, Is.EqualTo(Verdict.Pass));
+    }
+
+    [Test]
     public void Nothing_scannable_exits_3()
     {
         var result = ScanFixtures.Error with { Errors = [new ScanError(null, "no model here") { RuleId = Rules.NothingScannable.Id }] };

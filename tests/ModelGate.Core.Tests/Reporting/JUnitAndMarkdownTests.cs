@@ -54,8 +54,13 @@ public class JUnitReportTests
     public void Control_characters_from_model_output_do_not_break_the_xml()
     {
         var fail = ScanFixtures.Fail;
-        var result = fail with { Findings = [fail.Findings[0] with { Target = "bad\u0001byte" }] };
-        Assert.DoesNotThrow(() => XDocument.Parse(JUnitReport.Render(result)));
+        var result = fail with
+        {
+            Findings = [fail.Findings[0] with { Target = "bad\u0001byte", Title = "lone \ud800 surrogate" }],
+            Detectors = [fail.Detectors[0] with { Summary = "nul\u0000here" }, .. fail.Detectors.Skip(1)],
+        };
+        var doc = XDocument.Parse(JUnitReport.Render(result));
+        Assert.That(doc.ToString(), Does.Contain("bad\uFFFDbyte").And.Contain("nul\uFFFDhere"));
     }
 }
 
