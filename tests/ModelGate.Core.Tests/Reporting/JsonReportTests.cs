@@ -64,3 +64,38 @@ public class JsonReportTests
         Assert.That(ex!.Message, Does.Contain("schemaVersion 2.0"));
     }
 }
+
+public class JsonReportOptionalFieldTests
+{
+    [Test]
+    public void Optional_fields_round_trip_and_validate_against_the_schema()
+    {
+        var fail = ScanFixtures.Fail;
+        var result = fail with
+        {
+            Reference = new ModelRef { Path = "models/base-15m" },
+            Settings = fail.Settings with { PolicyPath = "modelgate.json" },
+            Findings = [fail.Findings[0] with { Suppressed = new Suppression("canary", new DateOnly(2027, 1, 31), "modelgate.json") }],
+            Errors = [new ScanError(null, "no model here") { RuleId = Rules.NothingScannable.Id }],
+            Detectors = [fail.Detectors[0] with { Evidence = new Dictionary<string, string> { ["pickleFiles"] = "0" } }],
+        };
+        var json = JsonReport.Render(result);
+        Assert.That(json, Does.Contain("\"expires\": \"2027-01-31\"").And.Contain("\"ruleId\": \"MG2004\""));
+        var back = JsonReport.Parse(json);
+        Assert.That(JsonReport.Render(back), Is.EqualTo(json));
+        Assert.That(back.Findings[0].Suppressed, Is.EqualTo(result.Findings[0].Suppressed));
+        Assert.That(back.Errors[0].EffectiveRuleId(), Is.EqualTo(Rules.NothingScannable.Id));
+        var schema = SchemaValidator.Load(SchemaValidator.SchemaPath("scan-result.schema.json"));
+        Assert.That(SchemaValidator.Errors(schema, json), Is.Empty);
+    }
+
+    [Test]
+    public void Golden_comparison_fails_on_a_difference()
+    {
+        if (Environment.GetEnvironmentVariable("MODELGATE_UPDATE_GOLDEN") == "1")
+            Assert.Ignore("golden files are being regenerated");
+        Assert.Throws<AssertionException>(() => Golden.AssertMatches(JsonReport.Render(ScanFixtures.Pass) + " ", "pass.json"));
+        Assert.Throws<AssertionException>(() => Golden.AssertMatches("x", "does-not-exist.json"));
+        Assert.That(File.Exists(Golden.PathOf("does-not-exist.json")), Is.False);
+    }
+}
