@@ -119,6 +119,12 @@ public sealed record Finding
 
 public sealed record Suppression(string Reason, DateOnly? Expires, string Source);
 
-public sealed record ScanError(string? DetectorId, string Message);
+public sealed record ScanError(string? DetectorId, string Message)
+{
+    /// <summary>The rule this error reports under; by default MG2002 for a detector's error, else MG2001.</summary>
+    public string? RuleId { get; init; }
+
+    public string EffectiveRuleId() => RuleId ?? (DetectorId is null ? Rules.InvalidModel.Id : Rules.DetectorFailed.Id);
+}
 
 public sealed record SourceLocation(string Path, int Line);
