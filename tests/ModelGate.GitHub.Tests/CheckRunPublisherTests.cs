@@ -191,3 +191,25 @@ public class CheckRunPublisherTests
         Assert.That(GitHubPublisher.IsWanted(Env(), githubFlag: false), Is.True);
     }
 }
+
+/// <summary>The fake server's schema check must be able to fail, or the tests above prove nothing.</summary>
+public class FakeChecksApiSelfTests
+{
+    [Test]
+    public async Task SchemaViolationsAreRecorded()
+    {
+        using var api = new FakeChecksApi();
+        using var http = new HttpClient();
+        var annotations = new JsonArray();
+        for (var i = 0; i < 51; i++)
+            annotations.Add(new JsonObject { ["path"] = "a", ["start_line"] = 1, ["end_line"] = 1, ["annotation_level"] = "failure", ["message"] = "m" });
+        var body = new JsonObject { ["name"] = "x", ["head_sha"] = "y", ["output"] = new JsonObject { ["title"] = "t", ["summary"] = "s", ["annotations"] = annotations } };
+        var response = await http.PostAsync(api.BaseUrl + "repos/o/r/check-runs", new StringContent(body.ToJsonString()));
+        Assert.That((int)response.StatusCode, Is.EqualTo(422));
+        Assert.That(api.Requests.Single().SchemaErrors, Is.Not.Empty);
+
+        var missingSha = new JsonObject { ["name"] = "x" };
+        await http.PostAsync(api.BaseUrl + "repos/o/r/check-runs", new StringContent(missingSha.ToJsonString()));
+        Assert.That(api.Requests[1].SchemaErrors, Is.Not.Empty);
+    }
+}
