@@ -82,3 +82,23 @@ public class FileInventoryTests
         Assert.That(e.Message, Does.StartWith("/nonexistent/model-dir:"));
     }
 }
+
+public class FileInventorySharedModelTests
+{
+    [Test]
+    public void RealLlama2cCheckpointIsDigestedAndNotMistakenForAPickle()
+    {
+        var dir = SharedFixtures.RequireShared("models", "stories260K");
+        var inventory = FileInventory.Build(dir);
+        var model = inventory.Single(f => f.Path == "stories260K.bin");
+        Assert.That(model.Size, Is.EqualTo(1_056_540));
+        Assert.That(model.Sha256, Is.EqualTo("b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696")); // from ../shared/models/README.md
+        Assert.That(model.Kind, Is.EqualTo(FileKind.Unknown));
+        Assert.That(inventory.Single(f => f.Path == "golden-greedy-200.txt").Kind, Is.EqualTo(FileKind.Text));
+        Assert.That(PickleScanner.ScanFile(Path.Combine(dir, "stories260K.bin")).Streams, Is.Empty);
+    }
+
+    [Test]
+    public void RealTokenizerJsonIsJson() =>
+        Assert.That(FileKindSniffer.Sniff(SharedFixtures.RequireShared("models", "gpt2-tokenizer", "tokenizer.json")), Is.EqualTo(FileKind.Json));
+}
