@@ -21,7 +21,7 @@ internal static class LockedAppend
             {
                 stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline && File.Exists(path))
+            catch (IOException e) when (IsSharingViolation(e) && DateTime.UtcNow < deadline)
             {
                 Thread.Sleep(delay); // another writer holds the lock
                 delay = Math.Min(delay * 2, 100);
@@ -37,4 +37,9 @@ internal static class LockedAppend
             return;
         }
     }
+
+    /// <summary>Only "locked by another writer" is worth waiting for; a missing folder or a permission error is not.</summary>
+    /// (On Unix the lock conflict's HResult is not Windows' 32, so the test is by exclusion.)
+    private static bool IsSharingViolation(IOException e) =>
+        e is not (DirectoryNotFoundException or FileNotFoundException or PathTooLongException or DriveNotFoundException);
 }
