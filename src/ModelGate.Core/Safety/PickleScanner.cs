@@ -57,9 +57,16 @@ public static class PickleScanner
                 byte[] bytes;
                 try
                 {
+                    // The declared size can lie; never decompress more than the limit.
                     using var s = entry.Open();
                     using var ms = new MemoryStream();
-                    s.CopyTo(ms);
+                    var buffer = new byte[81920];
+                    int read;
+                    while ((read = s.Read(buffer)) > 0)
+                    {
+                        ms.Write(buffer, 0, read);
+                        if (ms.Length > MaxMemberBytes) throw new InvalidDataException($"decompresses to more than {MaxMemberBytes} bytes");
+                    }
                     bytes = ms.ToArray();
                 }
                 catch (InvalidDataException e)
@@ -73,18 +80,32 @@ public static class PickleScanner
         return streams;
     }
 
-    /// <summary>Legacy torch.save files hold several pickles back to back, then raw storage bytes; walk while a stream starts with PROTO.</summary>
+    /// <summary>What legacy (pre-zip) torch.save writes first: PROTO 2, LONG1 0x1950a86a20f9469cfc6c, STOP.</summary>
+    private static readonly byte[] LegacyTorchMagic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
+
+    /// <summary>Legacy torch.save files hold five pickles (magic, protocol, sys info, data, storage keys) and then raw storage bytes.</summary>
+    private const int LegacyTorchPickles = 5;
+
+    /// <summary>
+    /// A legacy torch file is walked for exactly its five pickles, because the raw storage bytes after them can begin with
+    /// 0x80 by chance. Other files: walk while another stream starts with PROTO.
+    /// </summary>
     private static List<PickleStreamReport> ScanConsecutive(byte[] bytes, string? member)
     {
+        var legacy = bytes.AsSpan().StartsWith(LegacyTorchMagic);
         var reports = new List<PickleStreamReport>();
         long offset = 0;
-        do
+        while (true)
         {
             var walk = Walk(bytes.AsSpan((int)offset), offset);
             reports.Add(new PickleStreamReport(member, walk.Imports, walk.Error));
             if (walk.Error is not null) break;
             offset = walk.EndOffset;
-        } while (offset + 1 < bytes.Length && bytes[offset] == 0x80 && bytes[offset + 1] <= 5);
+            var more = legacy
+                ? reports.Count < LegacyTorchPickles
+                : offset + 1 < bytes.Length && bytes[offset] == 0x80 && bytes[offset + 1] <= 5;
+            if (!more) break;
+        }
         return reports;
     }
 

@@ -133,6 +133,23 @@ public class PickleScannerTests
     }
 
     [Test]
+    public void LegacyTorchFileWalksFivePicklesAndIgnoresStorageBytesThatLookLikeProto()
+    {
+        byte[] magic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
+        byte[] small = [0x80, 0x02, (byte)'}', (byte)'.'];
+        // Raw storage: an 8-byte element count of 640 (80 02 00 …), which would read as PROTO 2 then an unknown opcode.
+        byte[] storage = [0x80, 0x02, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4];
+        var file = magic.Concat(small).Concat(small).Concat(PickleBytes.BenignTorchStateDict()).Concat(small).Concat(storage).ToArray();
+        var report = PickleScanner.ScanFile(Write("legacy.bin", file));
+        Assert.That(report.Streams, Has.Count.EqualTo(5));
+        Assert.That(report.HasMalformed, Is.False);
+        Assert.That(report.Imports.All(i => i.Risk == ImportRisk.Allowed), Is.True);
+
+        var evil = magic.Concat(small).Concat(small).Concat(PickleBytes.PosixSystemStackGlobal()).Concat(small).Concat(storage).ToArray();
+        Assert.That(PickleScanner.ScanFile(Write("evil-legacy.bin", evil)).HasDangerous, Is.True);
+    }
+
+    [Test]
     public void SafetensorsFileHasNoPickleStreams() =>
         Assert.That(PickleScanner.ScanFile(Write("model.bin", PickleBytes.Safetensors())).Streams, Is.Empty);
 }
