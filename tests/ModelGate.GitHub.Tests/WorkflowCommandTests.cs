@@ -115,6 +115,32 @@ public class JobSummaryTests
     }
 }
 
+public class CrossProcessLockTests
+{
+    [Test]
+    public void AppendWaitsForAnotherProcessHoldingTheLock()
+    {
+        if (!File.Exists("/usr/bin/flock")) Assert.Ignore("util-linux flock is not installed");
+        var dir = SharedFixtures.TempDir("mg-lock");
+        try
+        {
+            var path = Path.Combine(dir, "summary.md");
+            File.WriteAllText(path, "");
+            // Another process takes the same kind of lock .NET takes for FileShare.None (flock LOCK_EX) and appends after a pause.
+            using var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/flock",
+                ["-x", path, "-c", $"sleep 0.8; printf 'other\\n' >> '{path}'"]) { UseShellExecute = false })!;
+            Thread.Sleep(300); // let it take the lock first
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            JobSummary.Append(path, TestResults.Make());
+            clock.Stop();
+            holder.WaitForExit();
+            Assert.That(clock.Elapsed, Is.GreaterThan(TimeSpan.FromMilliseconds(200)), "Append must wait for the other writer");
+            Assert.That(File.ReadAllText(path), Does.StartWith("other\n## ModelGate"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
+
 public class StepOutputTests
 {
     private static Dictionary<string, string> Parse(string text)
