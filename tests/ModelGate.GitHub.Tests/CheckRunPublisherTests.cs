@@ -213,3 +213,23 @@ public class FakeChecksApiSelfTests
         Assert.That(api.Requests[1].SchemaErrors, Is.Not.Empty);
     }
 }
+
+public class PublisherRobustnessTests
+{
+    [Test]
+    public async Task UnreachableApiAndUnwritableFilesAreNotesNotExceptions()
+    {
+        // Port 1 on loopback refuses connections; the summary and output paths point into a folder that does not exist.
+        var env = new GitHubEnvironment(true, "octo/models", "1111111111111111111111111111111111111111", "http://127.0.0.1:1/",
+            "ghs_secret_token", "/nonexistent-dir/summary.md", "/nonexistent-dir/output", null);
+        var stdout = new StringWriter();
+        var report = await GitHubPublisher.PublishAsync(TestResults.Make(), env, stdout,
+            checkRuns: new CheckRunPublisher(CheckRunPublisher.CreateClient(env), _ => Task.CompletedTask));
+        Assert.That(report.CheckRun!.Created, Is.False);
+        Assert.That(report.AnnotationsWritten, Is.True);
+        Assert.That(stdout.ToString(), Does.StartWith("::error "));
+        Assert.That(report.SummaryWritten || report.OutputsWritten, Is.False);
+        Assert.That(report.Notes, Has.Count.EqualTo(3));
+        Assert.That(string.Join("\n", report.Notes) + stdout, Does.Not.Contain("ghs_secret_token"));
+    }
+}
