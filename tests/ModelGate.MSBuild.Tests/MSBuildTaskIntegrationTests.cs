@@ -9,7 +9,7 @@ namespace ModelGate.MSBuild.Tests;
 /// taken from a control folder, and counts its calls. The builds run in order and share one sample project
 /// to keep the number of slow `dotnet build` invocations at four.
 /// </summary>
-[TestFixture, NonParallelizable, Category("Slow")]
+[TestFixture, NonParallelizable]
 public sealed class MSBuildTaskIntegrationTests
 {
     private string _root = "";
