@@ -17,6 +17,8 @@ public sealed class MSBuildTaskIntegrationTests
     private string _control = "";
     private string _cli = "";
     private string _calls = "";
+    private string _feedConfig = "";
+    private string _version = "";
     private const int AlphaLine = 10, BetaLine = 11;
 
     private const string CleanJson = """{"schemaVersion":"1.0","verdict":"pass","score":0.01,"findings":[],"errors":[]}""";
@@ -38,6 +40,7 @@ public sealed class MSBuildTaskIntegrationTests
         Assert.That(code, Is.Zero, output);
         var package = Directory.GetFiles(feed, "ModelGate.MSBuild.*.nupkg").Single();
         var version = Path.GetFileNameWithoutExtension(package)["ModelGate.MSBuild.".Length..];
+        _version = version;
 
         var sample = Directory.CreateDirectory(Path.Combine(_root, "sample")).FullName;
         Directory.CreateDirectory(Path.Combine(sample, "models", "alpha"));
@@ -46,13 +49,14 @@ public sealed class MSBuildTaskIntegrationTests
         File.WriteAllText(Path.Combine(sample, "models", "beta", "config.json"), "{}");
         File.WriteAllText(Path.Combine(sample, "policy.json"), "{}");
         // An isolated packages folder, so the freshly packed task is always the one extracted; nuget.org stays available.
-        File.WriteAllText(Path.Combine(sample, "NuGet.config"), $"""
+        _feedConfig = $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <config><add key="globalPackagesFolder" value="{Path.Combine(_root, "packages")}" /></config>
               <packageSources><add key="local" value="{feed}" /></packageSources>
             </configuration>
-            """);
+            """;
+        File.WriteAllText(Path.Combine(sample, "NuGet.config"), _feedConfig);
         _project = Path.Combine(sample, "Sample.csproj");
         // Lines matter: AlphaLine and BetaLine are the declaring lines the diagnostics must point at.
         File.WriteAllText(_project, $"""
@@ -163,5 +167,38 @@ public sealed class MSBuildTaskIntegrationTests
         Assert.That(Calls, Is.EqualTo(before), "the fake CLI must not run");
         Assert.That(output, Does.Match(@"Sample\.csproj\(10,5\): error MG0001: .*dotnet tool install"));
         Assert.That(output, Does.Not.Contain("MG1001"));
+    }
+
+    [Test, Order(5)]
+    public void RepositorySampleIsGatedWithTheCliFoundOnPath()
+    {
+        // The shipped sample, copied out of the tree, with the fake CLI installed as `modelgate` on PATH.
+        var source = Path.Combine(SharedFixtures.RepoRoot, "samples", "ModelPackage");
+        var sample = Path.Combine(_root, "ModelPackage");
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories)
+                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")))
+        {
+            var target = Path.Combine(sample, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        File.WriteAllText(Path.Combine(sample, "NuGet.config"), _feedConfig);
+        var bin = Directory.CreateDirectory(Path.Combine(_root, "bin")).FullName;
+        File.Copy(_cli, Path.Combine(bin, "modelgate"));
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(Path.Combine(bin, "modelgate"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Behave("support-bot", FailJson, 1);
+
+        var projectLines = File.ReadAllLines(Path.Combine(sample, "ModelPackage.csproj"));
+        var line = Array.FindIndex(projectLines, l => l.Contains("<ModelGateModel Include=\"models/support-bot\"")) + 1;
+        var column = projectLines[line - 1].IndexOf('<') + 1;
+        Assert.That(line, Is.Positive, "the sample declares models/support-bot");
+
+        var before = Calls;
+        var (code, output) = ProcessRunner.Run("dotnet", ["build", Path.Combine(sample, "ModelPackage.csproj"), "-nologo", "-v:m", "-nodeReuse:false", $"-p:ModelGateVersion={_version}"],
+            sample, new Dictionary<string, string> { ["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") });
+        Assert.That(code, Is.Not.Zero, output);
+        Assert.That(Calls, Is.EqualTo(before + 1), output);
+        Assert.That(output, Does.Contain($"ModelPackage.csproj({line},{column}): error MG1001: models/support-bot: Verified backdoor trigger"));
     }
 }
