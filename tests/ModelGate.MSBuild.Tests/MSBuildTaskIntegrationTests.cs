@@ -113,8 +113,8 @@ public sealed class MSBuildTaskIntegrationTests
 
     private int Calls => File.Exists(_calls) ? File.ReadAllLines(_calls).Length : 0;
 
-    private (int Code, string Output) Build(string cliPath) =>
-        ProcessRunner.Run("dotnet", ["build", _project, "-nologo", "-v:m", "-nodeReuse:false", $"-p:ModelGateCliPath={cliPath}"], Path.GetDirectoryName(_project)!);
+    private (int Code, string Output) Build(string cliPath, params string[] extra) =>
+        ProcessRunner.Run("dotnet", ["build", _project, "-nologo", "-v:m", "-nodeReuse:false", $"-p:ModelGateCliPath={cliPath}", .. extra], Path.GetDirectoryName(_project)!);
 
     private void TouchModels()
     {
@@ -206,5 +206,26 @@ public sealed class MSBuildTaskIntegrationTests
         Assert.That(code, Is.Not.Zero, output);
         Assert.That(Calls, Is.EqualTo(before + 1), output);
         Assert.That(output, Does.Contain($"ModelPackage.csproj({line},{column}): error MG1001: models/support-bot: Verified backdoor trigger"));
+    }
+
+    [Test, Order(6)]
+    public void ScanOnPackSkipsBuildAndGatesPack()
+    {
+        // Behaviours from Order(3) still fail alpha; with ModelGateScanOn=Pack a build does not scan, a pack does.
+        Behave("alpha", FailJson, 1);
+        Behave("beta", CleanJson, 0);
+        Behave("gamma", CleanJson, 0);
+        var dir = Path.GetDirectoryName(_project)!;
+        var before = Calls;
+        var (buildCode, buildOutput) = Build(_cli, "-p:ModelGateScanOn=Pack");
+        Assert.That(buildCode, Is.Zero, buildOutput);
+        Assert.That(Calls, Is.EqualTo(before), "ModelGateScanOn=Pack: build must not scan");
+
+        var (packCode, packOutput) = ProcessRunner.Run("dotnet", ["pack", _project, "-nologo", "-v:m", "-nodeReuse:false", "--no-build",
+            $"-p:ModelGateCliPath={_cli}", "-p:ModelGateScanOn=Pack", "-o", Path.Combine(_root, "sample-out")], dir);
+        Assert.That(packCode, Is.Not.Zero, packOutput);
+        Assert.That(packOutput, Does.Contain($"Sample.csproj({AlphaLine},5): error MG1001:"));
+        Assert.That(Directory.Exists(Path.Combine(_root, "sample-out")) ? Directory.GetFiles(Path.Combine(_root, "sample-out"), "*.nupkg") : [], Is.Empty,
+            "a gated pack must not produce a package");
     }
 }
