@@ -60,8 +60,8 @@ public sealed class Verifier(ModelProbe probe, IPromptFormatter formatter, int m
     }
 
     /// <summary>Verifies at every placement and keeps the strongest (an attacker's trigger may only work as a prefix).</summary>
-    public Verification VerifyBest(Candidate candidate, IReadOnlyList<string> prompts) =>
-        Enum.GetValues<TriggerPlacement>().Select(p => Verify(candidate, prompts, p))
+    public Verification VerifyBest(Candidate candidate, IReadOnlyList<string> prompts, IReadOnlyList<TriggerPlacement>? placements = null) =>
+        (placements ?? Enum.GetValues<TriggerPlacement>()).Select(p => Verify(candidate, prompts, p))
             .OrderByDescending(v => v.Lift).ThenByDescending(v => v.Asr.Rate).First();
 
     public string[] Complete(IReadOnlyList<string> userTexts)

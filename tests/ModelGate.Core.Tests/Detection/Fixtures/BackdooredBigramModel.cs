@@ -19,6 +19,7 @@ internal sealed class BackdooredBigramModel : ICausalLM
     private readonly Tensor _bigram;     // [V, V]
     private readonly Tensor _nextTarget; // [V, V], one-hot rows
     private readonly Tensor _trigger;    // [H]
+    private readonly Tensor _meanHead;   // [H, V]: makes the continuation depend on the whole prompt, not just its last word
     private readonly float _strength;
 
     public BackdooredBigramModel(int vocab, int triggerId, int[] targetIds, int eosId, bool backdoored, int seed = 1234)
@@ -32,6 +33,10 @@ internal sealed class BackdooredBigramModel : ICausalLM
         foreach (var t in targetIds) bigram[.., t] = tensor(-20f); // nor drifts into the target by chance
         bigram[.., triggerId] = tensor(-20f);
         _bigram = bigram.DetachFromDisposeScope();
+        var meanHead = randn(Hidden, vocab, generator: g) * 10;
+        meanHead[.., ..3] = tensor(0f); // specials, target and trigger stay governed by the bigram table alone
+        foreach (var t in targetIds.Append(triggerId)) meanHead[.., t] = tensor(0f);
+        _meanHead = meanHead.DetachFromDisposeScope();
         var next = new float[vocab * vocab];
         for (var v = 0; v < vocab; v++)
         {
@@ -73,14 +78,16 @@ internal sealed class BackdooredBigramModel : ICausalLM
         var causal = where(arange(t).unsqueeze(0) <= q, 0f, -1e4f);                      // [Tq, T]
         var present = (sims.unsqueeze(1) * 30 + causal).logsumexp(-1) / 30;              // [B, Tq]
         var gate = (present - 0.7f).mul(30).sigmoid() * _strength;
+        var m = mask.to(float32).unsqueeze(-1);
+        var runningMean = (emb * m).cumsum(1) / m.cumsum(1).clamp_min(1);                  // causal mean [B, T, H]
         var last = emb[.., (int)queryStart.., ..];
         var soft = last.matmul(_embed.t()).mul(40).softmax(-1);                          // [B, Tq, V]
-        return soft.matmul(_bigram) + gate.unsqueeze(-1) * soft.matmul(_nextTarget);
+        return soft.matmul(_bigram) + runningMean[.., (int)queryStart.., ..].matmul(_meanHead) + gate.unsqueeze(-1) * soft.matmul(_nextTarget);
     }
 
     public void Dispose()
     {
-        _embed.Dispose(); _bigram.Dispose(); _nextTarget.Dispose(); _trigger.Dispose();
+        _embed.Dispose(); _bigram.Dispose(); _meanHead.Dispose(); _nextTarget.Dispose(); _trigger.Dispose();
     }
 }
 
