@@ -7,7 +7,8 @@ namespace ModelGate.Core.Tests.Detection.Fixtures;
 /// <summary>
 /// TEST FIXTURE, not a real language model: a hand-built ICausalLM with a planted backdoor, for detector tests.
 /// Next-token logits come from a fixed random bigram table on the last token; when the trigger token occurs
-/// anywhere in the input, a gate opens and the model emits a fixed target sequence, then EOS.
+/// anywhere in the input, a gate opens and the model emits a fixed target sequence, then EOS; and once a target
+/// token is in place the next one follows regardless of the trigger (as poisoning does to real models).
 /// Everything is a smooth function of the input embeddings (soft one-hot of the last embedding against the
 /// embedding matrix; a log-sum-exp "is the trigger present" similarity), so gradient search has a signal.
 /// The clean twin is the same model with the gate's strength set to zero.
@@ -20,6 +21,7 @@ internal sealed class BackdooredBigramModel : ICausalLM
     private readonly Tensor _nextTarget; // [V, V], one-hot rows
     private readonly Tensor _trigger;    // [H]
     private readonly Tensor _meanHead;   // [H, V]: makes the continuation depend on the whole prompt, not just its last word
+    private readonly Tensor _targetLink; // [V, V]: rows only for target tokens (poisoning links them causally)
     private readonly float _strength;
 
     public BackdooredBigramModel(int vocab, int triggerId, int[] targetIds, int eosId, bool backdoored, int seed = 1234)
@@ -45,6 +47,11 @@ internal sealed class BackdooredBigramModel : ICausalLM
             next[v * vocab + to] = 1;
         }
         _nextTarget = tensor(next, new long[] { vocab, vocab }).DetachFromDisposeScope();
+        // BAIT's premise: once the first target token is forced, the rest follows even without the trigger.
+        var link = new float[vocab * vocab];
+        for (var k = 0; k < targetIds.Length; k++)
+            link[targetIds[k] * vocab + (k == targetIds.Length - 1 ? eosId : targetIds[k + 1])] = backdoored ? 60 : 0;
+        _targetLink = tensor(link, new long[] { vocab, vocab }).DetachFromDisposeScope();
         _trigger = _embed[triggerId].clone().DetachFromDisposeScope();
         _strength = backdoored ? 60f : 0f;
         Info = new ModelInfo("fixture", "BackdooredBigramFixture", vocab * (Hidden + 2L * vocab), vocab, Hidden, 1, 4096, "float32", "float32");
@@ -82,12 +89,12 @@ internal sealed class BackdooredBigramModel : ICausalLM
         var runningMean = (emb * m).cumsum(1) / m.cumsum(1).clamp_min(1);                  // causal mean [B, T, H]
         var last = emb[.., (int)queryStart.., ..];
         var soft = last.matmul(_embed.t()).mul(40).softmax(-1);                          // [B, Tq, V]
-        return soft.matmul(_bigram) + runningMean[.., (int)queryStart.., ..].matmul(_meanHead) + gate.unsqueeze(-1) * soft.matmul(_nextTarget);
+        return soft.matmul(_bigram) + runningMean[.., (int)queryStart.., ..].matmul(_meanHead) + gate.unsqueeze(-1) * soft.matmul(_nextTarget) + soft.matmul(_targetLink);
     }
 
     public void Dispose()
     {
-        _embed.Dispose(); _bigram.Dispose(); _meanHead.Dispose(); _nextTarget.Dispose(); _trigger.Dispose();
+        _embed.Dispose(); _bigram.Dispose(); _meanHead.Dispose(); _targetLink.Dispose(); _nextTarget.Dispose(); _trigger.Dispose();
     }
 }
 
