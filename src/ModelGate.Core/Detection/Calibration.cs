@@ -20,7 +20,14 @@ public sealed record Calibration
     /// <summary>Used when a detector has no calibration: raw scores are designed to be lifts in [0,1].</summary>
     public static DetectorCalibration Uncalibrated { get; } = new(0.3, 0.05, 0);
 
-    public static Calibration BuiltIn { get; } = new() { Source = "built-in (uncalibrated defaults)", Thresholds = new Thresholds(0.9, 0.5) };
+    /// <summary>Defaults until clean canaries are fitted: lift-scored detectors use <see cref="Uncalibrated"/>; BAIT's Q
+    /// uses the paper's flag level 0.9 as its clean high point (science.md: calibrate on clean models instead).</summary>
+    public static Calibration BuiltIn { get; } = new()
+    {
+        Source = "built-in (uncalibrated defaults)",
+        Thresholds = new Thresholds(0.9, 0.5),
+        Detectors = new Dictionary<string, DetectorCalibration> { ["target-inversion"] = new(0.9, 0.03, 0) },
+    };
 
     public double Probability(string detectorId, double raw)
     {

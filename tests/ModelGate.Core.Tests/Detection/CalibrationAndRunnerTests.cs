@@ -108,3 +108,32 @@ public class CalibrationAndRunnerTests
         Assert.That(c.Findings, Is.Empty);
     }
 }
+
+public class FullPipelineTests
+{
+    private static IDetector[] AllDetectors() =>
+    [
+        new TargetInversionDetector(scoringPrompts: 8, maxSteps: 8),
+        new TriggerInversionDetector(triggerTokens: 1),
+        new TriggerSweepDetector(searchPrompts: 6, rareTokens: 4),
+    ];
+
+    private static ScanRunOptions Options() => new(
+        new ToolInfo("modelgate", "test", "fixture"), new ModelRef { Path = "fixture" },
+        new ScanSettings { Seed = 3, Device = "cpu", Calibration = "?" });
+
+    [Test]
+    public void Bait_then_gcg_then_sweep_fail_the_backdoored_fixture_and_pass_its_clean_twin()
+    {
+        using var bad = BackdoorFixture.Load(backdoored: true);
+        var r = ScanRunner.Run(new ScanContext(bad, 3, ScanBudget.Unlimited, maxNewTokens: 8), AllDetectors(), Calibration.BuiltIn, Options());
+        Assert.That(r.Verdict, Is.EqualTo(Verdict.Fail));
+        Assert.That(r.Detectors.All(d => d.Status == DetectorStatus.Completed), Is.True);
+        Assert.That(r.Findings.Where(f => f.RuleId == Rules.VerifiedBackdoor.Id).Select(f => f.Trigger), Does.Contain("cf"));
+
+        using var clean = BackdoorFixture.Load(backdoored: false);
+        var c = ScanRunner.Run(new ScanContext(clean, 3, ScanBudget.Unlimited, maxNewTokens: 8), AllDetectors(), Calibration.BuiltIn, Options());
+        Assert.That(c.Verdict, Is.EqualTo(Verdict.Pass), string.Join(" / ", c.Detectors.Select(d => $"{d.Id}: {d.RawScore} {d.Probability} {d.Summary}")));
+        Assert.That(c.Findings, Is.Empty);
+    }
+}

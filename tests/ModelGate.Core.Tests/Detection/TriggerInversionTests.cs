@@ -11,7 +11,7 @@ public class TriggerInversionTests
         using var bad = BackdoorFixture.Load(backdoored: true);
         var ctx = new ScanContext(bad, 3, ScanBudget.Unlimited, maxNewTokens: 8);
         ctx.Pool.Add(new Candidate("", BackdoorFixture.Target, "test"));
-        var o = new TriggerInversionDetector(triggerTokens: 1).Run(ctx);
+        var o = new TriggerInversionDetector(triggerTokens: 1, explore: 0).Run(ctx);
         var v = o.Verified.Single();
         Assert.That(v.Candidate.Trigger, Is.EqualTo(BackdoorFixture.Trigger), o.Summary);
         Assert.That(v.Asr.Rate, Is.GreaterThanOrEqualTo(0.9));
