@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ModelGate.MSBuild.Tests;
+namespace ModelGate.Tests.Shared;
 
 /// <summary>Runs a child process with a timeout and captures its combined output.</summary>
 internal static class ProcessRunner
