@@ -6,7 +6,7 @@ namespace ModelGate.Core.Detection;
 
 /// <summary>
 /// The small amount of inference detectors need: left-padded batches, next-token log-probabilities and batched
-/// greedy decoding with a KV cache. Deliberately minimal; the engine's TextGenerator is the full generator.
+/// greedy decoding, on the engine's TextGenerator, with every forward pass charged to the scan's cost meter.
 /// </summary>
 public sealed class ModelProbe(ICausalLM model, ITokenizer tokenizer, CostMeter meter, int batchSize = 16)
 {
@@ -16,23 +16,12 @@ public sealed class ModelProbe(ICausalLM model, ITokenizer tokenizer, CostMeter 
 
     public int[] Encode(string formattedPrompt) => Tokenizer.Encode(formattedPrompt, addSpecialTokens: true);
 
-    /// <summary>Left-pads rows to one [B, T] id tensor and its mask (1 real, 0 pad), per the ICausalLM contract.</summary>
+    /// <summary>Left-pads rows to one [B, T] id tensor and its mask (1 real, 0 pad) on the model's device.</summary>
     public (Tensor Ids, Tensor Mask) LeftPad(IReadOnlyList<int[]> rows)
     {
         var pad = Tokenizer.PadId ?? (Tokenizer.EosIds.Count > 0 ? Tokenizer.EosIds[0] : 0);
-        var t = rows.Max(r => r.Length);
-        var ids = new long[rows.Count * t];
-        var mask = new long[rows.Count * t];
-        for (var b = 0; b < rows.Count; b++)
-        {
-            var off = t - rows[b].Length;
-            for (var i = 0; i < t; i++)
-            {
-                ids[b * t + i] = i < off ? pad : rows[b][i - off];
-                mask[b * t + i] = i < off ? 0 : 1;
-            }
-        }
-        return (tensor(ids, new long[] { rows.Count, t }, device: Model.Device), tensor(mask, new long[] { rows.Count, t }, device: Model.Device));
+        var (ids, mask) = TextGenerator.LeftPad(rows, pad);
+        return (ids.to(Model.Device), mask.to(Model.Device));
     }
 
     /// <summary>Log-probabilities [V] of the next token after each row.</summary>
@@ -62,31 +51,12 @@ public sealed class ModelProbe(ICausalLM model, ITokenizer tokenizer, CostMeter 
 
     private int[][] GreedyBatch(int[][] rows, int maxNew)
     {
-        var eos = Tokenizer.EosIds.ToHashSet();
-        var outputs = rows.Select(_ => new List<int>()).ToArray();
-        var done = new bool[rows.Length];
-        using var cache = Model.NewCache(rows.Length);
-        using var _ = no_grad();
-        using var outer = NewDisposeScope();
-        var (ids, mask) = LeftPad(rows);
-        var logits = Model.Forward(ids, mask, cache);
-        Meter.Charge(1, ids.numel());
-        for (var step = 0; step < maxNew; step++)
-        {
-            using var scope = NewDisposeScope();
-            var next = logits[.., -1, ..].argmax(-1).cpu().data<long>().ToArray();
-            for (var b = 0; b < rows.Length; b++)
-            {
-                if (done[b]) continue;
-                if (eos.Contains((int)next[b])) done[b] = true;
-                else outputs[b].Add((int)next[b]);
-            }
-            if (done.All(d => d) || step == maxNew - 1) break;
-            var stepIds = tensor(next, new long[] { rows.Length, 1 }, device: Model.Device);
-            var stepMask = ones(rows.Length, 1, dtype: int64, device: Model.Device);
-            logits = Model.Forward(stepIds, stepMask, cache).MoveToOuterDisposeScope();
-            Meter.Charge(1, rows.Length);
-        }
-        return outputs.Select(o => o.ToArray()).ToArray();
+        var eos = Tokenizer.EosIds;
+        IReadOnlyList<GenerationResult> results;
+        using (no_grad()) results = TextGenerator.Generate(Model, rows, new GenerationOptions(maxNew), eos);
+        // The generator prefills all rows in one pass, then one pass per step until every row ends.
+        var steps = Math.Max(0, results.Max(r => r.Tokens.Length) - 1);
+        Meter.Charge(1 + steps, (long)rows.Length * rows.Max(r => r.Length) + (long)rows.Length * steps);
+        return results.Select(r => r.StoppedAtEos ? r.Tokens[..^1] : r.Tokens).ToArray();
     }
 }

@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
 using ModelGate.Core.Architectures;
 using ModelGate.Core.Inference;
-using ModelGate.Core.Reporting;
+using ModelGate.Core.Safety;
 using ModelGate.Core.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,7 +28,7 @@ public static class ModelLoader
         TuneThreads(model);
         try
         {
-            return new LoadedModel(dir, model, tokenizer, prompts, Digests(dir));
+            return new LoadedModel(dir, model, tokenizer, prompts, FileInventory.Build(dir));
         }
         catch
         {
@@ -93,20 +92,4 @@ public static class ModelLoader
         device.type == DeviceType.CPU ? ScalarType.Float32
         : config.StoredDType switch { "bfloat16" => ScalarType.BFloat16, "float16" => ScalarType.Float16, _ => ScalarType.Float32 };
 
-    /// <summary>sha256 of every regular file in the directory (the verdict is tied to these bytes).</summary>
-    public static IReadOnlyList<FileDigest> Digests(string dir)
-    {
-        var list = new List<FileDigest>();
-        foreach (var path in Directory.EnumerateFiles(dir).OrderBy(p => p, StringComparer.Ordinal))
-        {
-            using var s = File.OpenRead(path);
-            var hash = Convert.ToHexStringLower(SHA256.HashData(s));
-            var name = Path.GetFileName(path);
-            var kind = name.EndsWith(".safetensors", StringComparison.Ordinal) ? "weights"
-                : name.StartsWith("tokenizer", StringComparison.Ordinal) ? "tokenizer"
-                : name.EndsWith(".json", StringComparison.Ordinal) ? "config" : "other";
-            list.Add(new FileDigest(name, s.Length, hash, kind));
-        }
-        return list;
-    }
 }

@@ -128,7 +128,7 @@ public class ModelLoaderTests
         Assert.That(loaded.Tokenizer.VocabSize, Is.EqualTo(50257));
         Assert.That(loaded.Model.Info.Architecture, Is.EqualTo("GPT2LMHeadModel"));
         var weights = loaded.Files.Single(f => f.Path == "model.safetensors");
-        Assert.That(weights.Kind, Is.EqualTo("weights"));
+        Assert.That(weights.Kind, Is.EqualTo(ModelGate.Core.Safety.FileKind.Safetensors));
         Assert.That(weights.Size, Is.EqualTo(new FileInfo(Path.Combine(_dir, "model.safetensors")).Length));
         using var sha = System.Security.Cryptography.SHA256.Create();
         Assert.That(weights.Sha256, Is.EqualTo(Convert.ToHexStringLower(sha.ComputeHash(File.ReadAllBytes(Path.Combine(_dir, "model.safetensors"))))));
