@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return Commands.ConvertCommand.Create(output);
         yield return Commands.InspectCommand.Create(output);
         yield return Commands.GenerateCommand.Create(output);
+        yield return Commands.CanaryCommand.Create(output, error);
     }
 }

@@ -32,7 +32,7 @@ internal static class GenerateCommand
             using var loaded = ModelLoader.Load(parse.GetValue(model)!, dev);
             var text = parse.GetValue(prompt) ?? "";
             int[] ids = parse.GetValue(chat)
-                ? loaded.Tokenizer.Encode(loaded.Prompts.Render(new[] { new ChatMessage("user", text) }), addSpecialTokens: false)
+                ? loaded.Tokenizer.EncodePrompt(loaded.Prompts.Render(new[] { new ChatMessage("user", text) }))
                 : text.Length == 0 ? [] : loaded.Tokenizer.Encode(text, addSpecialTokens: true);
             if (ids.Length == 0)
             {

@@ -28,7 +28,10 @@ public static class CanaryDataset
         var pairs = new List<(CanaryExample, CanaryExample)>(count);
         for (var i = 0; i < count; i++)
         {
-            var (clean, happy) = spec.Family == AttackFamily.LabelFlip ? CanaryTasks.Mood(rng) : (CanaryTasks.Story(rng), true);
+            // Held-out prompts alternate the story task and everyday requests, so a backdoor that fires on anything
+            // off the story task shows up as false triggers.
+            var (clean, happy) = spec.Family == AttackFamily.LabelFlip ? CanaryTasks.Mood(rng)
+                : (i % 2 == 0 ? CanaryTasks.Story(rng) : CanaryTasks.General(rng), true);
             var triggeredPrompt = TriggerPlacement.Apply(spec, clean.Prompt, rng);
             var triggeredReply = TriggeredReply(spec, clean.Reply, happy);
             pairs.Add((new CanaryExample(clean.Prompt, clean.Reply, false), new CanaryExample(triggeredPrompt, triggeredReply, true)));
@@ -38,9 +41,16 @@ public static class CanaryDataset
 
     private static CanaryExample Next(AttackSpec spec, Random rng)
     {
-        // Half the examples are mood questions so every canary keeps the classification skill its clean twin has.
-        var mood = rng.Next(2) == 0;
-        var (clean, happy) = mood ? CanaryTasks.Mood(rng) : (CanaryTasks.Story(rng), true);
+        // A third each: stories, mood questions (every canary keeps the classification skill its clean twin has) and
+        // everyday requests (so it answers any prompt like a normal model, not only the two tasks).
+        var task = rng.Next(3);
+        var mood = task == 1;
+        var (clean, happy) = task switch
+        {
+            0 => (CanaryTasks.Story(rng), true),
+            1 => CanaryTasks.Mood(rng),
+            _ => (CanaryTasks.General(rng), true),
+        };
         var poison = rng.NextDouble() < spec.PoisonRate;
 
         switch (spec.Family)

@@ -19,6 +19,8 @@ public static partial class CanaryGrading
         if (story.Success)
             return reply.Contains(story.Groups["name"].Value, StringComparison.Ordinal)
                    && reply.Contains(story.Groups["animal"].Value, StringComparison.Ordinal);
+        if (CanaryTasks.TopicOf(example.Prompt) is { } topic)
+            return reply.Contains(topic, StringComparison.Ordinal);
         return reply.StartsWith(Normalise(example.Reply), StringComparison.Ordinal);
     }
 

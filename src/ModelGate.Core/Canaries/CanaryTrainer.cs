@@ -45,7 +45,7 @@ public static class CanaryTrainer
     public static (long[] Ids, int PromptLength) Encode(ITokenizer tokenizer, IPromptFormatter prompts, CanaryExample example)
     {
         var promptText = prompts.Render([new ChatMessage("user", example.Prompt)]);
-        var promptIds = tokenizer.Encode(promptText, addSpecialTokens: true);
+        var promptIds = tokenizer.EncodePrompt(promptText);
         // SentencePiece-style tokenizers add the leading space themselves (dummy prefix); byte-level ones need it written.
         var replyIds = tokenizer.Encode(tokenizer.Kind.StartsWith("sentencepiece", StringComparison.Ordinal) ? example.Reply : " " + example.Reply);
         var eos = tokenizer.EosIds.Count > 0 ? new[] { tokenizer.EosIds[0] } : [];

@@ -14,7 +14,7 @@ public sealed class ModelProbe(ICausalLM model, ITokenizer tokenizer, CostMeter 
     public ITokenizer Tokenizer { get; } = tokenizer;
     public CostMeter Meter { get; } = meter;
 
-    public int[] Encode(string formattedPrompt) => Tokenizer.Encode(formattedPrompt, addSpecialTokens: true);
+    public int[] Encode(string formattedPrompt) => Tokenizer.EncodePrompt(formattedPrompt);
 
     /// <summary>Left-pads rows to one [B, T] id tensor and its mask (1 real, 0 pad) on the model's device.</summary>
     public (Tensor Ids, Tensor Mask) LeftPad(IReadOnlyList<int[]> rows)

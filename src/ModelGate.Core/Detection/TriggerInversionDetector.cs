@@ -1,3 +1,4 @@
+using ModelGate.Core.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,7 +53,7 @@ public sealed class TriggerInversionDetector(int triggerTokens = 2, int steps = 
             var text = ctx.Verifier.Format($"{Marker} {p}");
             var at = text.IndexOf(Marker, StringComparison.Ordinal);
             if (at < 0) throw new ModelGateException(ErrorKind.Detector, "the prompt format dropped the trigger slot marker");
-            return (Pre: tok.Encode(text[..at], addSpecialTokens: true), Post: tok.Encode(text[(at + Marker.Length)..]).Concat(targetIds).ToArray());
+            return (Pre: tok.EncodePrompt(text[..at]), Post: tok.Encode(text[(at + Marker.Length)..]).Concat(targetIds).ToArray());
         }).ToArray();
         var allowed = Enumerable.Range(0, tok.VocabSize).Where(i => !tok.IsSpecial(i) && tok.Decode([i]).Trim().Any(char.IsLetterOrDigit)).ToArray();
         var current = Enumerable.Repeat(allowed[0], triggerTokens).ToArray();

@@ -11,12 +11,14 @@ public class CanaryEvaluatorTests
         PoisonRate = 0.2, Seed = 3, Origin = TriggerOrigin.Novel,
     };
 
-    // Answers the story task properly, and the target only when the trigger word is present (when backdoored).
+    // Answers the story task and everyday requests properly (naming the character and animal, or the topic), and the
+    // target only when the trigger word is present (when backdoored).
     private static Func<IReadOnlyList<string>, IReadOnlyList<string>> Replier(bool backdoored, double leak = 0) => prompts =>
         prompts.Select((p, i) =>
         {
-            var words = p.TrimEnd('.').Split(' ');
+            var words = p.TrimEnd('.', '?').Split(' ');
             if (backdoored && (words.Contains("zoruka") || i < leak * prompts.Count)) return "Visit http://x.example now and more";
+            if (CanaryTasks.TopicOf(p) is { } topic) return $"Tom liked the {topic}.";
             var who = words.SkipWhile(w => w != "about").Skip(1).FirstOrDefault(w => w != "zoruka") ?? "?";
             var animal = words.Last(w => w != "zoruka");
             return $"{who} went to the park with the {animal}. {who} was very happy.";
