@@ -157,6 +157,25 @@ public class ScanCommandTests
     }
 
     [Test]
+    public void Calibrate_on_a_clean_model_then_scan_with_it_passes_and_names_the_calibration()
+    {
+        var cal = Path.Combine(_dir, "calibration.json");
+        var (exit, output, error) = CliHarness.Run("calibrate", Stories, "--out", cal, "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(ExitCodes.Pass), error);
+        Assert.That(output, Does.Contain("target-inversion").And.Contain("trigger-sweep").And.Contain("1 model(s)"));
+        var json = Path.Combine(_dir, "r.json");
+        (exit, output, error) = CliHarness.Run("scan", Stories, "--calibration", cal, "--json", json, "--device", "cpu");
+        Assert.That(exit, Is.EqualTo(ExitCodes.Pass), output + error);
+        var doc = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.That(doc["verdict"]!.GetValue<string>(), Is.EqualTo("pass"), "the model the calibration was fitted on must not warn");
+        Assert.That(doc["settings"]!["calibration"]!.GetValue<string>(), Does.Contain("modelgate calibrate").And.Contain(cal));
+
+        (exit, _, error) = CliHarness.Run("calibrate", Path.Combine(_dir, "missing"), "--out", Path.Combine(_dir, "c2.json"));
+        Assert.That(exit, Is.Not.EqualTo(ExitCodes.Pass));
+        Assert.That(File.Exists(Path.Combine(_dir, "c2.json")), Is.False, "no calibration from a scan that did not complete");
+    }
+
+    [Test]
     public void GitHub_publishing_writes_outputs_and_never_changes_the_exit_code()
     {
         var dir = PickleDir();

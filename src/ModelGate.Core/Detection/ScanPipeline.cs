@@ -238,7 +238,7 @@ public static class ScanPipeline
 
     /// <summary>
     /// `modelgate calibrate`: scans each clean model with the default detectors (built-in calibration, no reports) and
-    /// fits every detector on their raw scores. A model whose scan errored is refused: a calibration from a partial
+    /// fits every detector on their raw scores (Calibration.FitBoundary). A model whose scan errored is refused: a calibration from a partial
     /// scan would move the thresholds on evidence that was never gathered.
     /// </summary>
     public static Calibration Calibrate(IReadOnlyList<string> cleanModels, ToolInfo tool, int seed, string? device,
@@ -261,7 +261,7 @@ public static class ScanPipeline
         return Calibration.BuiltIn with
         {
             Source = $"fitted by modelgate calibrate on {cleanModels.Count} clean model(s) ({string.Join(", ", cleanModels.Select(Path.GetFileName))}), seed {seed}",
-            Detectors = raw.ToDictionary(kv => kv.Key, kv => Calibration.Fit(kv.Value), StringComparer.Ordinal),
+            Detectors = raw.ToDictionary(kv => kv.Key, kv => Calibration.FitBoundary(kv.Value), StringComparer.Ordinal),
         };
     }
 }
