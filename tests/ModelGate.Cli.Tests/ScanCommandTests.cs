@@ -109,9 +109,22 @@ public class ScanCommandTests
 
         var cal = Path.Combine(_dir, "cal.json");
         File.WriteAllText(cal, "{ nope");
-        (exit, _, error) = CliHarness.Run("scan", _dir, "--calibration", cal);
+        (exit, _, error) = CliHarness.Run("scan", _dir, "--calibration", cal, "--json", json);
         Assert.That(exit, Is.EqualTo(ExitCodes.Error));
         Assert.That(error, Does.Contain(cal));
+        Assert.That(Verdict(json), Is.EqualTo("error"), "a scan that cannot start still writes its report");
+        Assert.That(File.ReadAllText(json), Does.Contain("calibration file is unreadable"));
+        AssertSchemaValid(json);
+
+        var policy = Path.Combine(_dir, "bad-policy.json");
+        File.WriteAllText(policy, """{ "detectorz": {} }""");
+        (exit, _, error) = CliHarness.Run("scan", _dir, "--policy", policy);
+        Assert.That(exit, Is.EqualTo(ExitCodes.Error));
+        Assert.That(error, Does.Contain("detectorz"));
+
+        (exit, _, error) = CliHarness.Run("scan", _dir, "--reference", Path.Combine(_dir, "no-base"));
+        Assert.That(exit, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(error, Does.Contain("--reference"));
     }
 
     [Test]

@@ -37,15 +37,29 @@ internal static class ScanCommand
         command.SetAction(parse =>
         {
             if (parse.GetValue(budget) is <= 0) throw new ModelGateException(ErrorKind.Usage, "--budget-seconds must be positive");
-            var loadedPolicy = GatePolicyLoader.LoadOrDefault(parse.GetValue(policy), Directory.GetCurrentDirectory());
-            var cal = parse.GetValue(calibration) is { } calPath ? LoadCalibration(calPath) : null;
+            if (parse.GetValue(reference) is { } r && !Directory.Exists(r))
+                throw new ModelGateException(ErrorKind.Usage, "--reference: not a model directory", r);
             var reports = new ReportPaths(parse.GetValue(json), parse.GetValue(sarif), parse.GetValue(junit), parse.GetValue(markdown));
             var style = ConsoleReport.ChooseStyle(output);
             var request = new ScanRequest
             {
-                ModelPath = parse.GetValue(model)!, Tool = Tool, Policy = loadedPolicy, ReferencePath = parse.GetValue(reference),
-                Device = parse.GetValue(device), Seed = parse.GetValue(seed), BudgetSeconds = parse.GetValue(budget), Reports = reports, Calibration = cal,
+                ModelPath = parse.GetValue(model)!, Tool = Tool, ReferencePath = parse.GetValue(reference),
+                Device = parse.GetValue(device), Seed = parse.GetValue(seed), BudgetSeconds = parse.GetValue(budget), Reports = reports,
             };
+            try
+            {
+                request = request with
+                {
+                    Policy = GatePolicyLoader.LoadOrDefault(parse.GetValue(policy), Directory.GetCurrentDirectory()),
+                    Calibration = parse.GetValue(calibration) is { } calPath ? LoadCalibration(calPath) : null,
+                };
+            }
+            catch (ModelGateException e)
+            {
+                // The scan cannot start, but the requested reports still say ERROR and why.
+                ScanPipeline.SetupFailed(request, e);
+                throw;
+            }
             var outcome = WithProgress(style, error, request);
 
             foreach (var w in outcome.Warnings) error.WriteLine($"modelgate: warning: {w}");

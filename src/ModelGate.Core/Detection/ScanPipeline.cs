@@ -91,6 +91,20 @@ public static class ScanPipeline
     }
 
     /// <summary>
+    /// A scan that could not start (unreadable policy or calibration file): the requested reports still say ERROR and
+    /// name the problem, so CI and the MSBuild task read a verdict instead of guessing from a missing file.
+    /// </summary>
+    public static ScanOutcome SetupFailed(ScanRequest request, ModelGateException error)
+    {
+        var settings = new ScanSettings { Seed = request.Seed ?? DefaultSeed, Device = request.Device ?? "auto", Calibration = (request.Calibration ?? Calibration.BuiltIn).Source };
+        var result = Failed(request, request.Calibration ?? Calibration.BuiltIn, settings, new ModelRef { Path = request.ModelPath }, null,
+            DateTimeOffset.UtcNow, error.Kind, error.Message) with { NotChecked = ["everything: the scan could not start"] };
+        result = result with { Detectors = [.. result.Detectors.Select(d => d with { Status = DetectorStatus.Skipped, Summary = "not run: the scan could not start" })] };
+        var written = ReportWriter.Write(result, request.Reports);
+        return new ScanOutcome(result, ExitCodes.For(error.Kind), [error.Message], written, []);
+    }
+
+    /// <summary>
     /// GateDecision, plus one rule of the pipeline's own: an open finding at the fail level from a detector that
     /// completed (a dangerous pickle, a verified trigger) is a definite FAIL even if another part of the scan errored.
     /// The model is known bad; the errors stay listed in the reasons.
