@@ -67,6 +67,12 @@ public class ScanCommandTests
         Assert.That(exit, Is.EqualTo(ExitCodes.Usage));
         Assert.That(error, Does.Contain("--budget-seconds"));
         Assert.That(CliHarness.Run("calibrate", _dir).Exit, Is.EqualTo(ExitCodes.Usage), "--out is required");
+        if (!TorchSharp.torch.cuda.is_available())
+        {
+            (exit, _, error) = CliHarness.Run("scan", _dir, "--device", "cuda");
+            Assert.That(exit, Is.EqualTo(ExitCodes.Usage));
+            Assert.That(error, Does.Contain("CUDA is not available"));
+        }
     }
 
     [Test]

@@ -60,6 +60,8 @@ internal static class ScanCommand
                 ScanPipeline.SetupFailed(request, e);
                 throw;
             }
+            // A device this build cannot use is the caller's mistake (exit 4), found before any work is done.
+            TorchRuntime.ResolveDevice(request.Device ?? request.Policy.Policy.Device);
             var outcome = WithProgress(style, error, request);
 
             foreach (var w in outcome.Warnings) error.WriteLine($"modelgate: warning: {w}");
