@@ -11,6 +11,8 @@ internal static class CommandCatalog
         yield return Commands.ConvertCommand.Create(output);
         yield return Commands.InspectCommand.Create(output);
         yield return Commands.GenerateCommand.Create(output);
+        yield return Commands.ScanCommand.Create(output, error);
+        yield return Commands.CalibrateCommand.Create(output, error);
         yield return Commands.CanaryCommand.Create(output, error);
     }
 }

@@ -3,7 +3,8 @@ using ModelGate.Core.Reporting;
 
 namespace ModelGate.Core.Detection;
 
-/// <summary>Clean-reference statistics of one detector's raw score.</summary>
+/// <summary>Clean-reference statistics of one detector's raw score. CleanHigh is the raw score that maps to p = 0.5:
+/// the clean high quantile itself (<see cref="Calibration.Fit"/>) or that plus a margin (<see cref="Calibration.FitBoundary"/>).</summary>
 public sealed record DetectorCalibration(double CleanHigh, double Scale, int CleanModels);
 
 /// <summary>
@@ -50,6 +51,20 @@ public sealed record Calibration
         var mean = sorted.Average();
         var sd = Math.Sqrt(sorted.Select(x => (x - mean) * (x - mean)).Average());
         return new DetectorCalibration(high, Math.Max(sd, 0.02), sorted.Length);
+    }
+
+    /// <summary>How many clean standard deviations above the clean high quantile a fitted detector's p = 0.5 point sits.</summary>
+    public const double FitMargin = 3;
+
+    /// <summary>
+    /// What `modelgate calibrate` stores: <see cref="Fit"/>, with the p = 0.5 point moved <see cref="FitMargin"/> scales above
+    /// the clean 95th percentile. Without the margin a clean model at that quantile would get p = 0.5 from every detector
+    /// and noisy-or would push the very models it was calibrated on to WARN; with it each contributes about 0.05.
+    /// </summary>
+    public static DetectorCalibration FitBoundary(IReadOnlyList<double> cleanRawScores)
+    {
+        var fit = Fit(cleanRawScores);
+        return fit with { CleanHigh = fit.CleanHigh + FitMargin * fit.Scale };
     }
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };

@@ -92,7 +92,7 @@ public static class ScanRunner
     }
 
     /// <summary>Rule + model bytes + evidence: the same finding on the same files keeps its fingerprint across runs.</summary>
-    private static string Fingerprint(string ruleId, ModelRef model, string evidence)
+    public static string Fingerprint(string ruleId, ModelRef model, string evidence)
     {
         var digest = string.Join(',', model.Files.Select(f => f.Sha256).Order(StringComparer.Ordinal));
         if (digest.Length == 0) digest = model.Path;
