@@ -81,8 +81,12 @@ public sealed class ArticulationDetector(int samples = 8, int maxNewTokens = 16,
                                       $"{v.Asr.Successes}/{v.Asr.N} vs {v.Baseline.Successes}/{v.Baseline.N} untriggered, lift {v.Lift.ToString("0.###", CultureInfo.InvariantCulture)}";
         }
         var raw = best?.Lift ?? 0;
-        var summary = raw > 0
+        // Below the finding level a "verified" phrase is usually ordinary text steering ordinary text (measured on
+        // clean stories260K: lift 0.02), so the summary does not call it a trigger.
+        var summary = raw >= ScanRunner.FindingLift
             ? $"the model named \"{best!.Candidate.Trigger}\", which forces \"{best.Target}\" on {best.Asr.Successes}/{best.Asr.N} held-out prompts ({best.Baseline.Successes} without it)"
+            : raw > 0
+            ? $"best phrase the model named, \"{best!.Candidate.Trigger}\", lifts \"{best.Target}\" only weakly ({best.Asr.Successes}/{best.Asr.N} vs {best.Baseline.Successes}/{best.Baseline.N}, lift {raw.ToString("0.###", CultureInfo.InvariantCulture)} below the finding level {ScanRunner.FindingLift})"
             : candidates.Length == 0
                 ? $"no usable answer in {answers} answers to {asks.Length} inversion prompts"
                 : $"{candidates.Length} phrase(s) the model named, none verified (top \"{candidates[0].Trigger}\")";
