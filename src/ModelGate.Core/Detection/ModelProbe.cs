@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace ModelGate.Core.Detection;
 
 /// <summary>
-/// The small amount of inference detectors need: left-padded batches, next-token log-probabilities and batched
-/// greedy decoding, on the engine's TextGenerator, with every forward pass charged to the scan's cost meter.
+/// The small amount of inference detectors need: left-padded batches, next-token log-probabilities, batched
+/// greedy decoding and seeded sampling, on the engine's TextGenerator, with every forward pass charged to the scan's cost meter.
 /// </summary>
 public sealed class ModelProbe(ICausalLM model, ITokenizer tokenizer, CostMeter meter, int batchSize = 16)
 {
@@ -46,6 +46,30 @@ public sealed class ModelProbe(ICausalLM model, ITokenizer tokenizer, CostMeter 
     {
         var result = new List<int[]>(rows.Count);
         foreach (var chunk in rows.Chunk(batchSize)) result.AddRange(GreedyBatch(chunk, maxNewTokens));
+        return result.ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="samples"/> sampled continuations of each row at <paramref name="temperature"/>, EOS stripped;
+    /// result [row][sample]. Each chunk of rows is prefilled once and its cache forked (TextGenerator.GenerateShared);
+    /// chunk k samples with seed <paramref name="seed"/> + k, so the same call gives the same text.
+    /// </summary>
+    public int[][][] Sample(IReadOnlyList<int[]> rows, int samples, int maxNewTokens, double temperature, long seed)
+    {
+        if (samples <= 0 || rows.Count == 0) return rows.Select(_ => Array.Empty<int[]>()).ToArray();
+        if (temperature <= 0) throw new ArgumentOutOfRangeException(nameof(temperature), "sampling needs a temperature above 0 (use Greedy)");
+        var result = new List<int[][]>(rows.Count);
+        var k = 0;
+        // Rows per chunk so that rows × samples stays near the batch size.
+        foreach (var chunk in rows.Chunk(Math.Max(1, batchSize / samples)))
+        {
+            IReadOnlyList<IReadOnlyList<GenerationResult>> results;
+            using (no_grad())
+                results = TextGenerator.GenerateShared(Model, chunk, samples, new GenerationOptions(maxNewTokens, temperature, seed + k++), Tokenizer.EosIds);
+            var steps = Math.Max(0, results.SelectMany(r => r).Max(r => r.Tokens.Length) - 1);
+            Meter.Charge(1 + steps, (long)chunk.Length * chunk.Max(r => r.Length) + (long)chunk.Length * samples * steps);
+            result.AddRange(results.Select(r => r.Select(g => g.StoppedAtEos ? g.Tokens[..^1] : g.Tokens).ToArray()));
+        }
         return result.ToArray();
     }
 
