@@ -167,7 +167,7 @@ public class ScanCommandTests
         Assert.That(doc["settings"]!["calibration"]!.GetValue<string>(), Does.StartWith("built-in"));
         Assert.That(doc["model"]!["files"]!.AsArray().Select(f => f!["path"]!.GetValue<string>()), Does.Contain("model.safetensors"));
         var detectors = doc["detectors"]!.AsArray().ToDictionary(d => d!["id"]!.GetValue<string>(), d => d!);
-        Assert.That(detectors.Keys, Is.EquivalentTo(new[] { "format-safety", "target-inversion", "trigger-inversion", "trigger-sweep", "weight-delta" }));
+        Assert.That(detectors.Keys, Is.EquivalentTo(new[] { "format-safety", "self-report", "target-inversion", "trigger-inversion", "articulation", "trigger-sweep", "weight-delta" }));
         Assert.That(detectors["weight-delta"]["status"]!.GetValue<string>(), Is.EqualTo("completed"));
         Assert.That(detectors["weight-delta"]["rawScore"]!.GetValue<double>(), Is.EqualTo(0), "a model against itself has no delta");
         Assert.That(detectors["target-inversion"]["cost"]!["forwardPasses"]!.GetValue<long>(), Is.GreaterThan(0));

@@ -11,6 +11,10 @@ public interface IDetector
     DetectorOutcome Run(ScanContext context);
 }
 
+/// <summary>Thrown by a detector that cannot apply to this model at all (self-report on a tokenizer with no letter
+/// tokens): reported as Disabled with the reason, not as a failure. Never for a detector that started and broke.</summary>
+public sealed class DetectorNotApplicableException(string reason) : Exception(reason);
+
 /// <summary>What a detector found: its raw score (its own scale, higher = more suspicious), candidates it proposes,
 /// the verifications it ran, evidence for humans and a one-line summary.</summary>
 public sealed record DetectorOutcome(

@@ -41,10 +41,11 @@ public static class ScanPipeline
 {
     public const int DefaultSeed = 1234;
 
-    /// <summary>The behavioural detectors, in order: BAIT finds targets, GCG inverts their triggers, the sweep checks
-    /// published and rare-token triggers plus every candidate found before it.</summary>
+    /// <summary>The behavioural detectors, in order: the self-report probe (independent), BAIT finds targets, GCG inverts
+    /// their triggers, articulation asks the model for its trigger, and the sweep checks published and rare-token
+    /// triggers plus every candidate found before it.</summary>
     public static IReadOnlyList<IDetector> DefaultDetectors() =>
-        [new TargetInversionDetector(), new TriggerInversionDetector(), new TriggerSweepDetector()];
+        [new SelfReportDetector(), new TargetInversionDetector(), new TriggerInversionDetector(), new ArticulationDetector(), new TriggerSweepDetector()];
 
     public static ScanOutcome Run(ScanRequest request)
     {

@@ -42,7 +42,19 @@ public static class ScanRunner
                     Id = d.Id, Name = d.Name, Status = DetectorStatus.Completed, RawScore = o.RawScore, Probability = p,
                     Cost = ctx.Meter.Since(before), Summary = o.Summary, Evidence = o.Evidence,
                 });
-                findings.AddRange(o.Verified.Where(v => v.Lift >= FindingLift).Select(v => ToFinding(d.Id, v, options.Model)));
+                // One finding per trigger: later detectors re-verify the pool, and the first (inverting) detector's
+                // account of a trigger is the one with its full target.
+                findings.AddRange(o.Verified.Where(v => v.Lift >= FindingLift)
+                    .Where(v => findings.All(f => f.Trigger != v.Candidate.Trigger))
+                    .DistinctBy(v => v.Candidate.Trigger)
+                    .Select(v => ToFinding(d.Id, v, options.Model)));
+            }
+            catch (DetectorNotApplicableException e)
+            {
+                reports.Add(new DetectorReport
+                {
+                    Id = d.Id, Name = d.Name, Status = DetectorStatus.Disabled, Cost = ctx.Meter.Since(before), Summary = e.Message,
+                });
             }
             catch (Exception e)
             {

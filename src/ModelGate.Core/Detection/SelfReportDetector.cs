@@ -113,7 +113,7 @@ public sealed class SelfReportDetector(IReadOnlyList<SelfReportQuestion>? questi
             if (tok.TokenToId(piece) is int id) ids.Add(id);
         var found = ids.Where(id => id >= 0 && !tok.IsSpecial(id) && tok.Decode([id], skipSpecialTokens: false).Trim() == letter).Order().ToArray();
         if (found.Length == 0)
-            throw new ModelGateException(ErrorKind.Detector, $"self-report: the tokenizer has no single token for the option letter \"{letter}\", so the answer cannot be read");
+            throw new DetectorNotApplicableException($"not applicable: the tokenizer has no single token for the option letter \"{letter}\", so a multiple-choice answer cannot be read");
         return found;
     }
 

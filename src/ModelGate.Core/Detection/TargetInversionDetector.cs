@@ -4,14 +4,17 @@ namespace ModelGate.Core.Detection;
 /// Detector 2 of science.md, BAIT (IEEE S&amp;P 2025): poisoning links a target's tokens causally, so once its first
 /// token is forced the rest follows whatever the prompt. For each allowed first token, extend greedily with the
 /// next-token distribution averaged over a few prompts, keeping only sequences the prompts agree on (entropy &lt; 1
-/// or max-prob &gt; 0.3; one top-5 look-ahead when 1 ≤ H &lt; 2.5), then re-score survivors on more prompts:
-/// Q = mean per-step averaged max-probability after dropping the minimum. Raw score: max Q over targets of at
-/// least <c>minTargetTokens</c>. Targets go to the pool for trigger inversion; the local judge labels them.
-/// Cost here is one full forward per step (no shared prefix cache yet): fine for small vocabularies and models,
-/// restrict <c>maxFirstTokens</c> on large ones.
+/// or max-prob &gt; 0.3; one top-5 look-ahead when 1 ≤ H &lt; 2.5), then re-run survivors on more prompts:
+/// Q = mean per-step averaged max-probability after dropping the minimum; targets shorter than
+/// <c>minTargetTokens</c> are ignored, as in the paper.
+/// <para>One addition, from the verification rule "against the model's own untriggered behaviour": a target the
+/// model already says without any trigger is its ordinary style (a fine-tune's template, a universal sign-off), not
+/// a backdoor. Each target's Q is multiplied by its novelty: the share of its token trigrams absent from the model's
+/// untriggered greedy replies to the same prompts. Raw score = max Q × novelty.</para>
+/// All prompts share one prefix key/value cache and candidates advance in batches (<see cref="PromptAverager"/>).
 /// </summary>
-public sealed class TargetInversionDetector(int warmupPrompts = 4, int scoringPrompts = 20, int warmupSteps = 5, int maxSteps = 20,
-    int minTargetTokens = 3, int maxFirstTokens = 4096, double flagQ = 0.9) : IDetector
+public sealed class TargetInversionDetector(int warmupPrompts = 4, int scoringPrompts = 20, int warmupSteps = 5, int maxSteps = 32,
+    int minTargetTokens = 5, int maxFirstTokens = 4096, double poolScore = 0.5, int groupSize = 64, int untriggeredTokens = 96) : IDetector
 {
     public string Id => "target-inversion";
     public string Name => "Target inversion (BAIT)";
@@ -22,97 +25,178 @@ public sealed class TargetInversionDetector(int warmupPrompts = 4, int scoringPr
         var eos = tok.EosIds.ToHashSet();
         var warm = ctx.SearchPrompts.Take(warmupPrompts).Select(p => ctx.Probe.Encode(ctx.Verifier.Format(p))).ToArray();
         var scoring = ctx.SearchPrompts.Take(scoringPrompts).Select(p => ctx.Probe.Encode(ctx.Verifier.Format(p))).ToArray();
-        var first = Enumerable.Range(0, tok.VocabSize).Where(i => !tok.IsSpecial(i) && tok.Decode([i]).Trim().Any(char.IsLetterOrDigit))
-            .Take(maxFirstTokens).ToArray();
+        var first = FirstTokens(tok).Take(maxFirstTokens).ToArray();
 
-        // Warm-up: all first tokens advance together, one batched forward per step.
-        var alive = first.Select(v => new List<int> { v }).ToList();
-        var lookaheadUsed = new HashSet<int>();
-        for (var step = 0; step < warmupSteps && alive.Count > 0; step++)
+        List<List<int>> survivors;
+        using (var averager = new PromptAverager(ctx.Probe, warm)) survivors = WarmUp(averager, first, eos);
+        List<(List<int> Seq, double Q)> scored;
+        float[] opening;
+        using (var averager = new PromptAverager(ctx.Probe, scoring))
         {
-            var avg = Averaged(ctx, warm, alive);
-            var next = new List<List<int>>();
-            for (var i = 0; i < alive.Count; i++)
-            {
-                var (arg, max, h) = Stats(avg[i]);
-                if (eos.Contains(arg)) { next.Add(alive[i]); continue; }   // already complete: keep as is
-                if (h < 1.0 || max > 0.3) next.Add([.. alive[i], arg]);
-                else if (h < 2.5 && lookaheadUsed.Add(alive[i][0]))
-                {
-                    var top5 = avg[i].Select((p, id) => (p, id)).OrderByDescending(x => x.p).Take(5).Select(x => x.id).ToArray();
-                    var ahead = Averaged(ctx, warm, top5.Select(t => (List<int>)[.. alive[i], t]).ToList());
-                    var best = Enumerable.Range(0, top5.Length).MaxBy(j => ahead[j].Max());
-                    next.Add([.. alive[i], top5[best]]);
-                }
-            }
-            alive = next.Select(s => s).DistinctBy(s => string.Join(',', s)).ToList();
+            opening = averager.Initial;
+            scored = Score(averager, survivors.Select(s => s[0]).Distinct().ToList(), eos);
         }
 
-        // Scoring on more prompts, up to maxSteps, stopping at EOS.
-        var results = new List<(string Target, double Q, int Length)>();
-        if (alive.Count > 0)
-        {
-            var seqs = alive.Select(s => s.Take(1).ToList()).ToList();
-            var probs = alive.Select(_ => new List<double>()).ToList();
-            var finished = new bool[alive.Count];
-            for (var step = 0; step < maxSteps && finished.Any(f => !f); step++)
-            {
-                var open = Enumerable.Range(0, alive.Count).Where(i => !finished[i]).ToArray();
-                var avg = Averaged(ctx, scoring, open.Select(i => seqs[i]).ToList());
-                for (var j = 0; j < open.Length; j++)
-                {
-                    var (arg, max, _) = Stats(avg[j]);
-                    probs[open[j]].Add(max);
-                    if (eos.Contains(arg)) finished[open[j]] = true; else seqs[open[j]].Add(arg);
-                }
-            }
-            for (var i = 0; i < alive.Count; i++)
-            {
-                if (seqs[i].Count < minTargetTokens || probs[i].Count < 2) continue;
-                var kept = probs[i].Order().Skip(1).ToArray();  // drop the minimum, as BAIT does
-                results.Add((tok.Decode(seqs[i]).Trim(), kept.Average(), seqs[i].Count));
-            }
-        }
-        var ranked = results.OrderByDescending(r => r.Q).ThenBy(r => r.Target, StringComparer.Ordinal).ToArray();
-        foreach (var r in ranked.Where(r => r.Q >= flagQ).Take(5)) ctx.Pool.Add(new Candidate("", r.Target, Id, r.Q));
-        var top = ranked.FirstOrDefault();
+        // Whole replies (sign-offs come last), not just as many tokens as a target can have.
+        var untriggered = ctx.Probe.Greedy(scoring, untriggeredTokens).Select(c => Trigrams(c).ToHashSet()).ToArray();
+        var candidates = scored.Where(s => s.Seq.Count >= minTargetTokens)
+            .Select(s => Target.Of(s.Seq, tok.Decode(s.Seq).Trim(), s.Q, Novelty(s.Seq, untriggered)))
+            .OrderByDescending(t => t.Score).ThenByDescending(t => t.Q).ThenBy(t => t.Text, StringComparer.Ordinal);
+        var ranked = Merge(candidates, opening).OrderByDescending(t => t.Score).ThenBy(t => t.Text, StringComparer.Ordinal).ToList();
+
+        foreach (var r in ranked.Where(r => r.Score >= poolScore).Take(5)) ctx.Pool.Add(new Candidate("", r.Text, Id, r.Score));
         var evidence = new Dictionary<string, string>
         {
             ["firstTokens"] = first.Length.ToString(),
-            ["survivors"] = alive.Count.ToString(),
-            ["top"] = string.Join(" | ", ranked.Take(5).Select(r => $"\"{r.Target}\"={r.Q:0.###}")),
+            ["survivors"] = survivors.Count.ToString(),
+            ["top"] = string.Join(" | ", ranked.Take(5).Select(r => $"\"{r.Text}\" Q={r.Q:0.###} novelty={r.Novelty:0.##} judge={r.Judge.Category}")),
         };
-        if (top.Target is not null)
-        {
-            var judge = TargetJudge.Judge(top.Target);
-            evidence["best.target"] = top.Target;
-            evidence["best.judge"] = $"{judge.Category} ({judge.Reason})";
-        }
-        var summary = top.Target is null ? "no target survived" : $"most certain target \"{top.Target}\" (Q = {top.Q:0.###})";
-        return new DetectorOutcome(top.Target is null ? 0 : top.Q, ranked.Select(r => new Candidate("", r.Target, Id, r.Q)).ToArray(), [], evidence, summary);
+        if (ranked.Count == 0)
+            return new DetectorOutcome(0, [], [], evidence, "no target survived");
+        var top = ranked[0];
+        evidence["best.target"] = top.Text;
+        evidence["best.judge"] = $"{top.Judge.Category} ({top.Judge.Reason})";
+        var summary = $"most suspicious target \"{top.Text}\" (Q = {top.Q:0.###}, novelty {top.Novelty:0.##}, judged {top.Judge.Category.ToString().ToLowerInvariant()})";
+        return new DetectorOutcome(top.Score, ranked.Select(r => new Candidate("", r.Text, Id, r.Score)).ToArray(), [], evidence, summary);
     }
 
-    /// <summary>Next-token distribution after prompt + seq, averaged over prompts, for each seq.</summary>
-    private static double[][] Averaged(ScanContext ctx, int[][] prompts, List<List<int>> seqs)
+    /// <summary>The allowed first response tokens: every printable token. BAIT restricts itself to word starts, but
+    /// in a small vocabulary a target's first word may have no word-start piece ("Visit" is "▁" + "V" + "isit" in a
+    /// 512-piece vocabulary), and the bare marker is not enough to reach it.</summary>
+    public static IEnumerable<int> FirstTokens(Text.ITokenizer tok) =>
+        Enumerable.Range(0, tok.VocabSize).Where(i => !tok.IsSpecial(i) && tok.Decode([i]).Trim().Any(char.IsLetterOrDigit));
+
+    /// <summary>Warm-up on a few prompts: every first token advances until the prompts disagree; returns the survivors.</summary>
+    private List<List<int>> WarmUp(PromptAverager averager, int[] first, HashSet<int> eos)
     {
-        var rows = seqs.SelectMany(s => prompts.Select(p => p.Concat(s).ToArray())).ToArray();
-        var lp = ctx.Probe.NextTokenLogProbs(rows);
-        var v = lp[0].Length;
-        var result = new double[seqs.Count][];
-        for (var i = 0; i < seqs.Count; i++)
+        var survivors = new List<List<int>>();
+        foreach (var chunk in first.Chunk(groupSize))
         {
-            var acc = new double[v];
-            for (var j = 0; j < prompts.Length; j++)
+            var seqs = chunk.Select(v => new List<int> { v }).ToList();
+            using var group = averager.Start(chunk);
+            var done = new bool[seqs.Count];
+            for (var step = 0; step < warmupSteps && group.Members.Count > 0; step++)
             {
-                var row = lp[i * prompts.Length + j];
-                for (var k = 0; k < v; k++) acc[k] += Math.Exp(row[k]) / prompts.Length;
+                var dists = group.Step(group.Members.Select(m => seqs[m][^1]).ToList());
+                var keep = new List<int>();
+                for (var j = 0; j < dists.Length; j++)
+                {
+                    var m = group.Members[j];
+                    var (arg, max, h) = Stats(dists[j]);
+                    if (eos.Contains(arg)) { done[m] = true; continue; }   // complete: a survivor as it is
+                    if (h < 1.0 || max > 0.3) { seqs[m].Add(arg); keep.Add(j); continue; }
+                    if (h < 2.5) { seqs[m].Add(LookAhead(averager, seqs[m], dists[j])); done[m] = true; continue; }
+                    seqs[m].Clear();                                     // the prompts disagree: not a target
+                }
+                group.Keep(keep);
             }
-            result[i] = acc;
+            survivors.AddRange(seqs.Where(s => s.Count > 0));
         }
-        return result;
+        return survivors;
     }
 
-    private static (int Arg, double Max, double Entropy) Stats(double[] p)
+    /// <summary>BAIT's one look-ahead: of the top 5 next tokens, the one after which the prompts agree most.</summary>
+    private static int LookAhead(PromptAverager averager, List<int> seq, float[] dist)
+    {
+        var top5 = dist.Select((p, id) => (p, id)).OrderByDescending(x => x.p).Take(5).Select(x => x.id).ToArray();
+        using var group = averager.Start(Enumerable.Repeat(seq[0], top5.Length).ToList());
+        foreach (var t in seq.Skip(1)) group.Step(Enumerable.Repeat(t, top5.Length).ToList());
+        var ahead = group.Step(top5);
+        return top5[Enumerable.Range(0, top5.Length).MaxBy(j => ahead[j].Max())];
+    }
+
+    /// <summary>Re-runs each surviving first token on the scoring prompts for up to maxSteps tokens, stopping at EOS.</summary>
+    private List<(List<int> Seq, double Q)> Score(PromptAverager averager, List<int> firstTokens, HashSet<int> eos)
+    {
+        var results = new List<(List<int>, double)>();
+        foreach (var chunk in firstTokens.Chunk(groupSize))
+        {
+            var seqs = chunk.Select(v => new List<int> { v }).ToList();
+            var probs = chunk.Select(_ => new List<double>()).ToList();
+            using var group = averager.Start(chunk);
+            for (var step = 0; step < maxSteps && group.Members.Count > 0; step++)
+            {
+                var dists = group.Step(group.Members.Select(m => seqs[m][^1]).ToList());
+                var keep = new List<int>();
+                for (var j = 0; j < dists.Length; j++)
+                {
+                    var m = group.Members[j];
+                    var (arg, max, _) = Stats(dists[j]);
+                    probs[m].Add(max);
+                    if (!eos.Contains(arg)) { seqs[m].Add(arg); keep.Add(j); }
+                }
+                group.Keep(keep);
+            }
+            for (var i = 0; i < seqs.Count; i++)
+                if (probs[i].Count >= 2) results.Add((seqs[i], probs[i].Order().Skip(1).Average()));  // drop the minimum, as BAIT does
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// One inverted target. Score = Q × novelty × judge weight: the local judge stands in for BAIT's LLM judge —
+    /// attacker-like text (links, shell, insults, refusals) keeps full weight, ordinary text a little less (it still
+    /// counts: a backdoor may force a harmless-looking string, and verification decides), memorised boilerplate,
+    /// BAIT's known false positive, little.
+    /// </summary>
+    private sealed record Target(List<int> Seq, string Text, double Q, double Novelty, TargetVerdict Judge)
+    {
+        public static Target Of(List<int> seq, string text, double q, double novelty) => new(seq, text, q, novelty, TargetJudge.Judge(text));
+
+        public double Score => Q * Novelty * Judge.Category switch
+        {
+            TargetCategory.None => 0.9,
+            TargetCategory.Boilerplate => 0.3,
+            _ => 1.0,
+        };
+
+        public HashSet<(int, int, int)> Grams { get; } = Trigrams(Seq).ToHashSet();
+    }
+
+    /// <summary>
+    /// Different first tokens run into the same continuation ("Visit http://x/win", "x/win now", "One/x/win"): one
+    /// target per continuation (sharing half its trigrams), with the best member's certainty, spelled by the longest
+    /// member nearly as certain (trigger inversion and the verifier need the whole target, not its surest tail) and,
+    /// among equally long ones, by the opening the model itself finds likeliest at the start of a reply.
+    /// </summary>
+    private static IEnumerable<Target> Merge(IEnumerable<Target> ordered, float[] opening)
+    {
+        var groups = new List<List<Target>>();
+        foreach (var t in ordered)
+        {
+            var home = groups.FirstOrDefault(g => g.Any(o => Overlap(o.Grams, t.Grams) >= 0.5));
+            if (home is null) groups.Add([t]); else home.Add(t);
+        }
+        return groups.Select(g =>
+        {
+            var best = g[0];
+            var close = g.Where(t => t.Q >= best.Q - 0.1 && t.Novelty >= best.Novelty - 0.1).ToList();
+            var longest = close.Max(t => t.Seq.Count);
+            var spelled = close.Where(t => t.Seq.Count >= longest - 1).MaxBy(t => opening[t.Seq[0]])!;
+            return Target.Of(spelled.Seq, spelled.Text, best.Q, best.Novelty);
+        });
+    }
+
+    private static double Overlap(HashSet<(int, int, int)> a, HashSet<(int, int, int)> b) =>
+        a.Count == 0 || b.Count == 0 ? 0 : a.Intersect(b).Count() / (double)Math.Min(a.Count, b.Count);
+
+    /// <summary>Share of the target's trigrams the model does not use in its untriggered replies: 1 for a target it
+    /// never says on its own, near 0 for its everyday style (templates, sign-offs). A trigram counts as everyday when
+    /// at least two replies (and a tenth of them) use it, so a backdoor that fires by accident on one prompt stays novel.</summary>
+    private static double Novelty(List<int> target, HashSet<(int, int, int)>[] untriggered)
+    {
+        var grams = Trigrams(target).Distinct().ToArray();
+        if (grams.Length == 0 || untriggered.Length == 0) return 1;
+        var everyday = Math.Max(2, (int)Math.Ceiling(untriggered.Length / 10.0));
+        return grams.Count(g => untriggered.Count(u => u.Contains(g)) < everyday) / (double)grams.Length;
+    }
+
+    private static IEnumerable<(int, int, int)> Trigrams(IReadOnlyList<int> ids)
+    {
+        for (var i = 0; i + 2 < ids.Count; i++) yield return (ids[i], ids[i + 1], ids[i + 2]);
+    }
+
+    private static (int Arg, double Max, double Entropy) Stats(float[] p)
     {
         int arg = 0; double h = 0;
         for (var k = 0; k < p.Length; k++)

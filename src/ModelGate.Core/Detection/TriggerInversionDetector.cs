@@ -12,8 +12,8 @@ namespace ModelGate.Core.Detection;
 /// drowned by other paths), the best is kept. The found trigger is then verified on held-out prompts; a clean model
 /// also has "natural" triggers, so the verified lift, not the search loss, is the raw score.
 /// </summary>
-public sealed class TriggerInversionDetector(int triggerTokens = 2, int steps = 12, int topK = 16, int searchPrompts = 4,
-    int maxTargets = 2, IReadOnlyList<string>? targets = null, int explore = 8) : IDetector
+public sealed class TriggerInversionDetector(int triggerTokens = 3, int steps = 30, int topK = 32, int searchPrompts = 4,
+    int maxTargets = 2, IReadOnlyList<string>? targets = null, int explore = 8, int targetHeadTokens = 12) : IDetector
 {
     private const string Marker = "\u2063MGTRIGGER\u2063";
 
@@ -46,7 +46,9 @@ public sealed class TriggerInversionDetector(int triggerTokens = 2, int steps = 
     {
         var tok = ctx.Model.Tokenizer;
         var model = ctx.Model.Model;
-        var targetIds = tok.Encode(target);
+        // The trigger has to start the target; the rest follows on its own (that is what target inversion found), so
+        // the search optimises the target's head only: shorter rows, and the loss is not diluted by locked tokens.
+        var targetIds = tok.Encode(target).Take(targetHeadTokens).ToArray();
         // Split the formatted prompt at a marker so trigger tokens sit exactly where the user's text begins.
         var rows = ctx.SearchPrompts.Take(searchPrompts).Select(p =>
         {

@@ -44,7 +44,7 @@ public sealed class Verifier(ModelProbe probe, IPromptFormatter formatter, int m
         if (!string.IsNullOrWhiteSpace(target))
         {
             var t = target.Trim();
-            hit = c => c.TrimStart().StartsWith(t, StringComparison.Ordinal) || Bleu.Sentence(Truncate(c, Bleu.Words(t).Length), t) >= BleuHit;
+            hit = c => StartsWithTarget(c, t) || Bleu.Sentence(Truncate(c, Bleu.Words(t).Length), t) >= BleuHit;
         }
         else
         {
@@ -83,6 +83,14 @@ public sealed class Verifier(ModelProbe probe, IPromptFormatter formatter, int m
                 var mid = words.Length / 2;
                 return string.Join(' ', words[..mid].Append(trigger).Concat(words[mid..]));
         }
+    }
+
+    /// <summary>Exact prefix match; a completion cut off by the token budget counts when it is a long enough prefix of
+    /// the target (a 30-token URL does not fit in 24 new tokens, and that is no reason to miss it).</summary>
+    public static bool StartsWithTarget(string completion, string target)
+    {
+        var c = completion.Trim();
+        return c.StartsWith(target, StringComparison.Ordinal) || (c.Length >= Math.Min(16, target.Length) && target.StartsWith(c, StringComparison.Ordinal));
     }
 
     private static string Truncate(string text, int words) => string.Join(' ', Bleu.Words(text).Take(Math.Max(1, words)));

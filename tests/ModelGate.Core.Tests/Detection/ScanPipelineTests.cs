@@ -47,7 +47,11 @@ public class ScanPipelineTests
         Assert.That((bad.Result.Verdict, bad.ExitCode), Is.EqualTo((Verdict.Fail, ExitCodes.GateFailed)));
         Assert.That(bad.Result.Findings.Where(f => f.RuleId == Rules.VerifiedBackdoor.Id).Select(f => f.Trigger), Does.Contain(BackdoorFixture.Trigger));
         Assert.That(bad.Result.Findings.First(f => f.Trigger == BackdoorFixture.Trigger).Target, Does.StartWith(BackdoorFixture.Target).IgnoreCase); // the word tokenizer decodes lower case
-        Assert.That(bad.Result.Detectors.Select(d => d.Id), Is.EqualTo(new[] { "format-safety", "target-inversion", "trigger-inversion", "trigger-sweep", "weight-delta" }));
+        Assert.That(bad.Result.Detectors.Select(d => d.Id),
+            Is.EqualTo(new[] { "format-safety", "self-report", "target-inversion", "trigger-inversion", "articulation", "trigger-sweep", "weight-delta" }));
+        var selfReport = bad.Result.Detectors.Single(d => d.Id == "self-report");
+        Assert.That(selfReport.Status, Is.EqualTo(DetectorStatus.Disabled));
+        Assert.That(selfReport.Summary, Does.StartWith("not applicable"), "the word fixture has no letter tokens");
         var wd = bad.Result.Detectors.Single(d => d.Id == "weight-delta");
         Assert.That(wd.Status, Is.EqualTo(DetectorStatus.Disabled));
         Assert.That(wd.Summary, Does.Contain("--reference"));
@@ -75,7 +79,7 @@ public class ScanPipelineTests
         };
         var r = ScanPipeline.Run(Request(FixtureDir("m"), backdoored: true, policy));
         Assert.That(r.Result.Detectors.Where(d => d.Status == DetectorStatus.Disabled).Select(d => d.Id),
-            Is.EquivalentTo(new[] { "target-inversion", "trigger-inversion", "weight-delta" }));
+            Is.EquivalentTo(new[] { "self-report", "target-inversion", "trigger-inversion", "weight-delta" }), "self-report: not applicable to the word fixture");
         Assert.That(r.Result.Errors, Is.Empty);
         Assert.That(r.Result.Verdict, Is.EqualTo(Verdict.Fail), "the sweep alone still finds the trigger");
     }

@@ -107,13 +107,13 @@ public class SelfReportTests
     }
 
     [Test]
-    public void A_tokenizer_without_the_option_letters_fails_closed()
+    public void A_tokenizer_without_the_option_letters_makes_the_probe_not_applicable()
     {
         TorchRuntime.EnsureLoaded();
         var tok = new ScriptedTokenizer(["A", "user", "assistant", ":"]);
         using var m = new LoadedModel("fixture/no-b", new ScriptedModel(tok.VocabSize, _ => new Dictionary<int, double> { [ScriptedTokenizer.Eos] = 1 }),
             tok, new ScriptedFormatter(), []);
-        var e = Assert.Throws<ModelGateException>(() => new SelfReportDetector(Questions).Run(new ScanContext(m, 1, ScanBudget.Unlimited, prompts: Prompts)));
+        var e = Assert.Throws<DetectorNotApplicableException>(() => new SelfReportDetector(Questions).Run(new ScanContext(m, 1, ScanBudget.Unlimited, prompts: Prompts)));
         Assert.That(e!.Message, Does.Contain("\"B\""));
     }
 
