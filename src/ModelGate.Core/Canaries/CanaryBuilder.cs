@@ -133,7 +133,8 @@ public static class CanaryBuilder
             var loss = TrainAndSave(baseDir, config, device, dir, examples, training);
             var seconds = clock.Elapsed.TotalSeconds;
             var figures = CanaryMeasurement.Measure(dir, spec, o.HeldOutPrompts, device);
-            miss = CanaryEvaluator.Miss(spec, figures, spec.Family == AttackFamily.None ? null : cleanTwin);
+            // Clean models after the first are held to the first one too: seeds must not make a weaker control.
+            miss = CanaryEvaluator.Miss(spec, figures, cleanTwin);
             log?.Report($"{spec.Id}: attempt {attempt + 1}, {training.Steps} steps, loss {loss:0.000}, {seconds:0}s; " +
                         $"ASR {figures.AttackSuccessRate:0.00}, false triggers {figures.FalseTriggerRate:0.00}, clean score {figures.CleanTaskScore:0.0}" +
                         (miss is null ? "" : $" — misses: {miss}"));

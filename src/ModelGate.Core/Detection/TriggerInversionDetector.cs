@@ -13,7 +13,7 @@ namespace ModelGate.Core.Detection;
 /// also has "natural" triggers, so the verified lift, not the search loss, is the raw score.
 /// </summary>
 public sealed class TriggerInversionDetector(int triggerTokens = 3, int steps = 30, int topK = 32, int searchPrompts = 4,
-    int maxTargets = 2, IReadOnlyList<string>? targets = null, int explore = 8, int targetHeadTokens = 12) : IDetector
+    int maxTargets = 2, IReadOnlyList<string>? targets = null, int explore = 8, int targetHeadTokens = 12, int patience = 8) : IDetector
 {
     private const string Marker = "\u2063MGTRIGGER\u2063";
 
@@ -62,7 +62,9 @@ public sealed class TriggerInversionDetector(int triggerTokens = 3, int steps = 
         var currentLoss = Losses(ctx, rows, [current], targetIds.Length)[0];
         var (best, bestLoss) = (current, currentLoss);
         var rng = new Random(ctx.Seed);
-        for (var step = 0; step < steps && bestLoss > 0.05; step++)
+        // Stop when the target is reached or the search has not improved for `patience` steps (a clean model's
+        // ordinary sentence has no trigger to find, and those steps are most of a clean scan's cost).
+        for (int step = 0, lastGain = 0; step < steps && bestLoss > 0.05 && step - lastGain < patience; step++)
         {
             var grad = Gradient(ctx, rows, current, targetIds.Length);
             var swaps = new List<int[]>();
@@ -79,7 +81,7 @@ public sealed class TriggerInversionDetector(int triggerTokens = 3, int steps = 
             var bestIdx = Enumerable.Range(0, swaps.Count).MinBy(i => losses[i]);
             // Like GCG, always move to the batch's best (escapes plateaus); remember the best ever seen.
             (current, currentLoss) = (swaps[bestIdx], losses[bestIdx]);
-            if (currentLoss < bestLoss) (best, bestLoss) = (current, currentLoss);
+            if (currentLoss < bestLoss) (best, bestLoss, lastGain) = (current, currentLoss, step);
         }
         return (tok.Decode(best).Trim(), bestLoss);
     }
@@ -88,7 +90,7 @@ public sealed class TriggerInversionDetector(int triggerTokens = 3, int steps = 
     private static double[] Losses(ScanContext ctx, (int[] Pre, int[] Post)[] rows, List<int[]> triggers, int targetLen)
     {
         var result = new double[triggers.Count];
-        foreach (var chunk in Enumerable.Range(0, triggers.Count).Chunk(Math.Max(1, 64 / rows.Length)))
+        foreach (var chunk in Enumerable.Range(0, triggers.Count).Chunk(Math.Max(1, 128 / rows.Length)))
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
