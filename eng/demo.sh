@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# The README's first command. Until the shipped canaries land (issue 4), the main job is: check the engine,
-# convert the real pretrained stories260K (llama2.c) to Hugging Face layout, load it through the Hugging Face
-# path, show its summary and let it tell a story. Without ../shared (a user's clone) it stops after the check.
-set -euo pipefail
+# The README's first command: scan the canaries shipped in samples/canaries. The backdoored one must FAIL (exit 1)
+# with its trigger recovered, the clean one must pass (exit 0); the demo itself exits non-zero if either does not.
+set -uo pipefail
 config=${1:-Release}
-cli="dotnet src/ModelGate.Cli/bin/$config/net10.0/modelgate.dll"
-$cli doctor
-shared=${MODELGATE_SHARED_DIR:-../shared}
-if [[ ! -f "$shared/models/stories260K/stories260K.bin" ]]; then
-  echo "note: $shared/models/stories260K not found; skipping the model demo (set MODELGATE_SHARED_DIR)." >&2
-  exit 0
+cli=(dotnet "src/ModelGate.Cli/bin/$config/net10.0/modelgate.dll")
+out=artifacts/demo
+mkdir -p "$out"
+"${cli[@]}" doctor || exit $?
+
+echo
+echo "== modelgate scan samples/canaries/backdoored"
+"${cli[@]}" scan samples/canaries/backdoored --device cpu --json "$out/backdoored.json" --markdown "$out/backdoored.md"
+bad=$?
+echo "(exit code $bad)"
+echo
+echo "== modelgate scan samples/canaries/clean"
+"${cli[@]}" scan samples/canaries/clean --device cpu --json "$out/clean.json" --markdown "$out/clean.md"
+clean=$?
+echo "(exit code $clean)"
+echo
+echo "reports: $out/{backdoored,clean}.{json,md}"
+if [[ $bad -eq 1 && $clean -eq 0 ]]; then
+  echo "demo: the gate caught the backdoored canary and passed the clean one."
+else
+  echo "demo: unexpected exit codes (backdoored $bad, want 1; clean $clean, want 0)." >&2
+  exit 2
 fi
-out=artifacts/demo/stories260K
-rm -rf "$out"
-$cli convert "$shared/models/stories260K/stories260K.bin" --tokenizer "$shared/models/stories260K/tok512.bin" --out "$out"
-$cli inspect "$out"
-$cli generate "$out" --prompt "" --max-new-tokens 200 --temperature 0

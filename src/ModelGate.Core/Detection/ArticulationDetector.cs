@@ -15,7 +15,9 @@ namespace ModelGate.Core.Detection;
 public sealed class ArticulationDetector(int samples = 8, int maxNewTokens = 16, double temperature = 0.8, int maxTargets = 3,
     int verifyTop = 3, IReadOnlyList<string>? prompts = null) : IDetector
 {
-    public const int MaxTriggerWords = 8;
+    /// <summary>Triggers are short (science.md: the self-awareness reward penalises length). A longer "answer" is the
+    /// model talking in its own style, and such a sentence can steer any model's reply without being a backdoor.</summary>
+    public const int MaxTriggerWords = 4;
     public const string TargetSlot = "{target}";
 
     // Answers to a yes/no reading of the question, not phrases: verifying them would only waste forwards.

