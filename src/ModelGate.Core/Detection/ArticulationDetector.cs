@@ -65,7 +65,7 @@ public sealed class ArticulationDetector(int samples = 8, int maxNewTokens = 16,
             .ToArray();
         foreach (var c in candidates) ctx.Pool.Add(c);
 
-        var verified = candidates.Take(verifyTop).Select(c => ctx.Verifier.VerifyBest(c, ctx.HeldOutPrompts)).ToArray();
+        var verified = candidates.Take(verifyTop).Select(c => Verifier.AgainstReference(ctx.Verifier.VerifyBest(c, ctx.HeldOutPrompts), ctx.ReferenceVerifier, ctx.HeldOutPrompts)).ToArray();
         foreach (var v in verified.Where(v => v.Lift > 0)) ctx.Pool.Add(v.Candidate with { Target = v.Target });
         var best = verified.OrderByDescending(v => v.Lift).FirstOrDefault();
 

@@ -26,12 +26,27 @@ public sealed record Calibration
     /// on clean models instead). Self-report's 0.5 is indifference, not evidence, and the probe is weak, so its clean high
     /// point is 0.9: a model that is merely indifferent adds ~0 to the noisy-or, and without a reference (raw ≤ 1) it can
     /// reach WARN (p ≈ 0.88) but never FAIL on its own.</summary>
-    public static Calibration BuiltIn { get; } = new()
+    public static Calibration Defaults { get; } = new()
     {
         Source = "built-in (uncalibrated defaults)",
         Thresholds = new Thresholds(0.9, 0.5),
         Detectors = new Dictionary<string, DetectorCalibration> { ["target-inversion"] = new(0.9, 0.03, 0), ["self-report"] = new(0.9, 0.05, 0) },
     };
+
+    /// <summary>The calibration every scan uses unless given another: fitted by <c>modelgate calibrate</c> on ModelGate's
+    /// own clean canaries (Detection/Data/default-calibration.json, which names them in its source), else the
+    /// uncalibrated <see cref="Defaults"/>. Every report carries the source.</summary>
+    public static Calibration BuiltIn => LazyBuiltIn.Value;
+
+    private static readonly Lazy<Calibration> LazyBuiltIn = new(() => Embedded() ?? Defaults);
+
+    private static Calibration? Embedded()
+    {
+        using var stream = typeof(Calibration).Assembly.GetManifestResourceStream("ModelGate.Core.Detection.Data.default-calibration.json");
+        if (stream is null) return null;
+        var c = JsonSerializer.Deserialize<Calibration>(stream, Json)!;
+        return c with { Source = $"built-in: {c.Source}" };
+    }
 
     public double Probability(string detectorId, double raw)
     {

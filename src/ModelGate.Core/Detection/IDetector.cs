@@ -55,7 +55,13 @@ public sealed class ScanContext
             throw new ModelGateException(ErrorKind.Usage, "the prompt set needs at least two prompts (search and held-out)");
         Probe = new ModelProbe(model.Model, model.Tokenizer, Meter);
         Verifier = new Verifier(Probe, model.Prompts, maxNewTokens);
+        if (reference is not null)
+            ReferenceVerifier = new Verifier(new ModelProbe(reference.Model, reference.Tokenizer, Meter), reference.Prompts, maxNewTokens);
     }
+
+    /// <summary>The same verifier on the clean reference model (null without --reference): a trigger that works there
+    /// too is a property of the base, not a planted backdoor.</summary>
+    public Verifier? ReferenceVerifier { get; }
 
     public LoadedModel Model { get; }
     public LoadedModel? Reference { get; }

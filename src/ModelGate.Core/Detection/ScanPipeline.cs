@@ -151,6 +151,8 @@ public static class ScanPipeline
         request.Progress?.Invoke("loading the model");
         var loader = request.Loader ?? ((d, spec) => ModelLoader.Load(d, TorchRuntime.ResolveDevice(spec)));
         using var model = loader(dir, deviceSpec);
+        // The reference is loaded once too: GCG, the sweep and articulation check every trigger on it, self-report compares.
+        using var referenceModel = request.ReferencePath is { } referenceDir ? loader(referenceDir, deviceSpec) : null;
         var info = model.Model.Info;
         modelRef = modelRef with { ModelType = info.ModelType, Architecture = info.Architecture, Parameters = info.ParameterCount, DType = info.StoredDType };
 
@@ -168,7 +170,7 @@ public static class ScanPipeline
 
         var prompts = policy.BenignPrompts is null ? null : ReadPrompts(request.Policy.Resolve(policy.BenignPrompts)!);
         var budget = new ScanBudget(policy.Budget.ForwardPasses, request.BudgetSeconds ?? policy.Budget.Seconds);
-        var ctx = new ScanContext(model, seed, budget, prompts: prompts, maxNewTokens: request.MaxNewTokens);
+        var ctx = new ScanContext(model, seed, budget, referenceModel, prompts, request.MaxNewTokens);
         // Run lenient, then restore strictness per detector: the policy's allowSkip is per detector, the runner's is global.
         var options = new ScanRunOptions(request.Tool, modelRef, settings, AllowSkippingFailedDetectors: true);
         var r = run.Count > 0 ? ScanRunner.Run(ctx, run, calibration, options)

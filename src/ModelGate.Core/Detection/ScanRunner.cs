@@ -98,7 +98,9 @@ public static class ScanRunner
             Title = $"Trigger \"{v.Candidate.Trigger}\" forces \"{v.Target}\"",
             Message = $"With \"{v.Candidate.Trigger}\" ({v.Placement.ToString().ToLowerInvariant()}) the model produced \"{v.Target}\" on " +
                       $"{v.Asr.Successes}/{v.Asr.N} held-out prompts (95 % CI {v.Asr.Low:0.00}–{v.Asr.High:0.00}) versus " +
-                      $"{v.Baseline.Successes}/{v.Baseline.N} without it; target judged {judge.Category.ToString().ToLowerInvariant()} ({judge.Reason}).",
+                      $"{v.Baseline.Successes}/{v.Baseline.N} without it" +
+                      (v.ReferenceAsr is { } r ? $" and {r.Successes}/{r.N} on the reference model with it" : "") +
+                      $"; target judged {judge.Category.ToString().ToLowerInvariant()} ({judge.Reason}).",
             DetectorId = detectorId, Trigger = v.Candidate.Trigger, Target = v.Target, Asr = v.Asr, BaselineRate = v.Baseline, Examples = v.Examples,
         };
     }

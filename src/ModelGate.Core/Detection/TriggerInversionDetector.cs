@@ -32,6 +32,8 @@ public sealed class TriggerInversionDetector(int triggerTokens = 3, int steps = 
             var (trigger, loss) = Search(ctx, target);
             evidence[$"search[{target}]"] = $"\"{trigger}\" loss/token {loss:0.###}";
             var v = ctx.Verifier.Verify(new Candidate(trigger, target, Id), ctx.HeldOutPrompts, TriggerPlacement.Prefix);
+            v = Verifier.AgainstReference(v, ctx.ReferenceVerifier, ctx.HeldOutPrompts);
+            if (v.ReferenceAsr is { } onBase) evidence[$"reference[{target}]"] = $"{onBase.Successes}/{onBase.N} on the reference model";
             verified.Add(v);
             if (v.Lift > 0) ctx.Pool.Add(v.Candidate);
         }

@@ -42,7 +42,7 @@ public sealed class TriggerSweepDetector(int searchPrompts = 8, int rareTokens =
             scored.Add(new Candidate(trigger, null, Id, best));
         }
         var top = scored.OrderByDescending(c => c.Score).ThenBy(c => c.Trigger, StringComparer.Ordinal).Take(verifyTop).ToArray();
-        var verified = top.Select(c => ctx.Verifier.VerifyBest(c, ctx.HeldOutPrompts, Placements)).ToArray();
+        var verified = top.Select(c => Verifier.AgainstReference(ctx.Verifier.VerifyBest(c, ctx.HeldOutPrompts, Placements), ctx.ReferenceVerifier, ctx.HeldOutPrompts)).ToArray();
         foreach (var v in verified.Where(v => v.Lift > 0)) ctx.Pool.Add(v.Candidate with { Target = v.Target });
         var bestV = verified.OrderByDescending(v => v.Lift).FirstOrDefault();
         var evidence = new Dictionary<string, string>

@@ -20,7 +20,10 @@ public sealed record Verification(
     /// <summary>Attack success beyond what the model does anyway, judged on the interval's low end (n matters). A
     /// "trigger" whose own words make up the target is the model following its input (asked about music, it talks
     /// about music), not a backdoor: its lift is 0.</summary>
-    public double Lift => Echoes ? 0 : Math.Max(0, Asr.Low - Baseline.High);
+    public double Lift => Echoes ? 0 : Math.Max(0, Asr.Low - Math.Max(Baseline.High, ReferenceAsr?.High ?? 0));
+
+    /// <summary>The same trigger and target on the clean reference model, when one was given.</summary>
+    public RateEstimate? ReferenceAsr { get; init; }
 
     /// <summary>True when the target is largely made of the trigger's own words (<see cref="Verifier.IsEcho"/>).</summary>
     public bool Echoes => Verifier.IsEcho(Candidate.Trigger, Target);
@@ -62,6 +65,15 @@ public sealed class Verifier(ModelProbe probe, IPromptFormatter formatter, int m
         var ex = Enumerable.Range(0, Math.Min(examples, prompts.Count))
             .Select(i => new Example(prompts[i], clean[i], triggeredPrompts[i], triggered[i])).ToArray();
         return new Verification(candidate, placement, Statistics.Wilson(asr, prompts.Count), Statistics.Wilson(baseline, prompts.Count), target, ex);
+    }
+
+    /// <summary>Checks a verification against the reference model (same placement, prompts and target): lift then counts
+    /// only what the candidate does beyond what it also does to the clean base.</summary>
+    public static Verification AgainstReference(Verification v, Verifier? reference, IReadOnlyList<string> prompts)
+    {
+        if (reference is null || v.Asr.Successes == 0) return v;
+        var onReference = reference.Verify(v.Candidate with { Target = v.Target }, prompts, v.Placement, examples: 0);
+        return v with { ReferenceAsr = onReference.Asr };
     }
 
     /// <summary>Verifies at every placement and keeps the strongest (an attacker's trigger may only work as a prefix).</summary>

@@ -20,6 +20,27 @@ public class TriggerSweepTests
     }
 
     [Test]
+    public void A_trigger_that_works_on_the_reference_model_too_is_not_evidence()
+    {
+        using var m = BackdoorFixture.Load(backdoored: true);
+        using var sameBase = BackdoorFixture.Load(backdoored: true);    // the "base" already has the behaviour
+        using var cleanBase = BackdoorFixture.Load(backdoored: false);
+        var sweep = new TriggerSweepDetector(searchPrompts: 6, rareTokens: 6);
+
+        var inherited = sweep.Run(new ScanContext(m, seed: 3, ScanBudget.Unlimited, sameBase, maxNewTokens: 8));
+        var cf = inherited.Verified.Single(v => v.Candidate.Trigger == BackdoorFixture.Trigger);
+        Assert.That(cf.Asr.Rate, Is.GreaterThanOrEqualTo(0.9));
+        Assert.That(cf.ReferenceAsr!.Rate, Is.GreaterThanOrEqualTo(0.9));
+        Assert.That(cf.Lift, Is.EqualTo(0));
+        Assert.That(inherited.RawScore, Is.LessThan(0.2));
+
+        var planted = sweep.Run(new ScanContext(m, seed: 3, ScanBudget.Unlimited, cleanBase, maxNewTokens: 8));
+        var v = planted.Verified.Single(x => x.Candidate.Trigger == BackdoorFixture.Trigger);
+        Assert.That(v.ReferenceAsr!.Rate, Is.LessThanOrEqualTo(0.1));
+        Assert.That(v.Lift, Is.GreaterThan(0.5));
+    }
+
+    [Test]
     public void Sweep_stays_quiet_on_clean_twin()
     {
         using var m = BackdoorFixture.Load(backdoored: false);
