@@ -19,11 +19,12 @@ internal static class CanaryCommand
         var baseModel = new Option<string?>("--base") { Description = "Hugging Face model directory to fine-tune (default: stories260K from ../shared, converted)." };
         var only = new Option<string?>("--only") { Description = "Comma-separated canary ids of the preset to build (the clean twin is always built)." };
         var steps = new Option<int?>("--steps") { Description = "Training steps per canary (default 600; retries train longer)." };
+        var resume = new Option<bool>("--resume") { Description = "Keep canaries an interrupted build already wrote (re-measured, not retrained)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the preset's novel triggers, data and training.", DefaultValueFactory = _ => 1 };
         var device = CommonOptions.Device();
         var command = new Command("canary", "Build canary models (clean and backdoored, Hugging Face layout) with a ground-truth manifest.")
         {
-            outDir, preset, baseModel, only, steps, seed, device,
+            outDir, preset, baseModel, only, steps, seed, device, resume,
         };
         command.SetAction(parse =>
         {
@@ -34,7 +35,7 @@ internal static class CanaryCommand
             {
                 OutDir = parse.GetValue(outDir)!, Preset = presetName, Seed = parse.GetValue(seed), BaseDir = parse.GetValue(baseModel),
                 Only = parse.GetValue(only)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                Device = parse.GetValue(device)!, ToolVersion = CliApp.Version,
+                Device = parse.GetValue(device)!, ToolVersion = CliApp.Version, Resume = parse.GetValue(resume),
                 Training = parse.GetValue(steps) is int n ? new TrainingOptions(Steps: n) : new TrainingOptions(),
             };
             if (options.Training.Steps < 1) throw new ModelGateException(ErrorKind.Usage, "--steps must be at least 1");

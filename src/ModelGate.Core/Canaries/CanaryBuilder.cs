@@ -24,6 +24,9 @@ public sealed record CanaryBuildOptions
     /// <summary>How many times a canary that misses the bars is retrained (longer, new seed) before it is rejected.</summary>
     public int Retries { get; init; } = 2;
     public TrainingOptions Training { get; init; } = new();
+    /// <summary>Keep canaries already in the output folder (an interrupted build): they are re-measured, not retrained.
+    /// Training is deterministic, so a kept model is the one a rebuild would write.</summary>
+    public bool Resume { get; init; }
     public string ToolVersion { get; init; } = "dev";
 }
 
@@ -125,6 +128,15 @@ public static class CanaryBuilder
         var dir = Path.Combine(o.OutDir, spec.Id);
         var examples = CanaryDataset.Build(spec, o.TrainingExamples);
         string? miss = null;
+        if (o.Resume && File.Exists(Path.Combine(dir, "model.safetensors")) && File.Exists(Path.Combine(dir, "config.json")))
+        {
+            var kept = CanaryMeasurement.Measure(dir, spec, o.HeldOutPrompts, device);
+            miss = CanaryEvaluator.Miss(spec, kept, cleanTwin);
+            log?.Report($"{spec.Id}: kept from an earlier build; ASR {kept.AttackSuccessRate:0.00}, false triggers {kept.FalseTriggerRate:0.00}, " +
+                        $"clean score {kept.CleanTaskScore:0.0}" + (miss is null ? "" : $" — misses: {miss}; retraining"));
+            if (miss is null)
+                return (new CanaryEntry { Directory = spec.Id, Backdoored = spec.IsBackdoored, Attack = spec, Base = "", Figures = kept }, null);
+        }
         for (var attempt = 0; attempt <= o.Retries; attempt++)
         {
             // Each retry trains longer from the base again, with its own seed: a miss is usually under-training.

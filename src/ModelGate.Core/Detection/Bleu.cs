@@ -28,8 +28,13 @@ public static class Bleu
         return bp * Math.Exp(logSum / n);
     }
 
+    /// <summary>Lower-cased whitespace words with leading and trailing punctuation stripped, so "2024." matches "2024"
+    /// (inner punctuation stays: "http://x.example/win" is one word).</summary>
     internal static string[] Words(string s) =>
-        s.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        s.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(w => w.Trim(Punctuation)).Where(w => w.Length > 0).ToArray();
+
+    private static readonly char[] Punctuation = ".,;:!?\"'()[]{}".ToCharArray();
 
     private static Dictionary<string, int> NGrams(string[] words, int k)
     {
