@@ -278,7 +278,10 @@ public static class ScanPipeline
         return Calibration.BuiltIn with
         {
             Source = $"fitted by modelgate calibrate on {cleanModels.Count} clean model(s) ({string.Join(", ", cleanModels.Select(Path.GetFileName))}), seed {seed}",
-            Detectors = raw.ToDictionary(kv => kv.Key, kv => Calibration.FitBoundary(kv.Value), StringComparer.Ordinal),
+            Detectors = raw.ToDictionary(kv => kv.Key, kv => ScanRunner.LiftScored.Contains(kv.Key)
+                ? Calibration.FitBoundary(kv.Value) is var fit && fit.CleanHigh < Calibration.LiftDefault.CleanHigh
+                    ? Calibration.LiftDefault with { CleanModels = fit.CleanModels } : fit
+                : Calibration.FitBoundary(kv.Value), StringComparer.Ordinal),
         };
     }
 }
