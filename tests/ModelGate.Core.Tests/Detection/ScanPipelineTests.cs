@@ -174,9 +174,11 @@ public class ScanPipelineTests
             () => [new TriggerSweepDetector(searchPrompts: 6, rareTokens: 4)]);
         Assert.That(cal.Detectors.Keys, Is.EquivalentTo(new[] { "trigger-sweep" }));
         Assert.That(cal.Detectors["trigger-sweep"].CleanModels, Is.EqualTo(2));
-        var fitted = cal.Detectors["trigger-sweep"];
-        var plain = Calibration.Fit([.. Enumerable.Repeat(cal.Detectors["trigger-sweep"].CleanHigh - Calibration.FitMargin * fitted.Scale, 2)]);
-        Assert.That(fitted.CleanHigh, Is.EqualTo(plain.CleanHigh + Calibration.FitMargin * plain.Scale).Within(1e-12), "p = 0.5 sits three clean scales above the clean high");
+        // The sweep is lift-scored: clean twins give lifts near 0, so the fit stays at the strong-lift floor instead of
+        // making any small lift look certain.
+        Assert.That(cal.Detectors["trigger-sweep"].CleanHigh, Is.EqualTo(Calibration.LiftDefault.CleanHigh));
+        var plain = Calibration.FitBoundary([0.2, 0.4]);
+        Assert.That(plain.CleanHigh, Is.EqualTo(0.4 + Calibration.FitMargin * plain.Scale).Within(1e-12), "p = 0.5 sits three clean scales above the clean high");
         Assert.That(cal.Source, Does.Contain("2 clean model(s)"));
         var path = Path.Combine(_dir, "cal.json");
         cal.Save(path);
