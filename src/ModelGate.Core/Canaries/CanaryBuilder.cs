@@ -38,7 +38,7 @@ public sealed record CanaryBuildReport(CanaryManifest Manifest, IReadOnlyList<Re
 /// <summary>
 /// Builds a canary set: fine-tunes the base into each preset model, saves it as an ordinary Hugging Face directory,
 /// reloads it from disk and measures it on held-out prompts (so the figures describe the files that ship), retrains
-/// a miss, and writes the manifest last, listing only models that were written and met the bars.
+/// a miss, and keeps the manifest current after each accepted model, listing only models that were written and met the bars.
 /// </summary>
 public static class CanaryBuilder
 {
@@ -63,14 +63,20 @@ public static class CanaryBuilder
             {
                 entries.Add(entry with { Base = baseName });
                 if (spec.Family == AttackFamily.None && cleanTwin is null) cleanTwin = entry.Figures!.CleanTaskScore;
+                // Saved after every accepted canary (atomically, listing only models written and verified): an
+                // interrupted zoo build leaves a truthful partial manifest, and --resume continues it.
+                Manifest(o, entries).Save(o.OutDir);
             }
             else rejected.Add(new RejectedCanary(spec.Id, outcome.Reason!));
         }
 
-        var manifest = new CanaryManifest { Preset = o.Preset, Seed = o.Seed, Tool = $"modelgate {o.ToolVersion}", Models = entries };
+        var manifest = Manifest(o, entries);
         manifest.Save(o.OutDir);
         return new CanaryBuildReport(manifest, rejected, clock.Elapsed.TotalSeconds);
     }
+
+    private static CanaryManifest Manifest(CanaryBuildOptions o, List<CanaryEntry> entries) =>
+        new() { Preset = o.Preset, Seed = o.Seed, Tool = $"modelgate {o.ToolVersion}", Models = entries.ToList() };
 
     private static List<AttackSpec> SelectSpecs(CanaryBuildOptions o)
     {

