@@ -3,9 +3,9 @@ using ModelGate.Tests.Shared;
 namespace ModelGate.MSBuild.Tests;
 
 /// <summary>
-/// End to end: packs ModelGate.MSBuild into a local folder feed, builds a sample project that declares two models
-/// with the real `dotnet build`, and drives a fake CLI. The fake CLI is a test fixture for the task's contract
-/// (`modelgate scan MODEL --json PATH`, exit codes 0/1/2): per model it writes a JSON report and exits with a code
+/// The task's contract, cheaply: builds a sample project that declares three models with the real `dotnet build` and
+/// the real packed task (<see cref="PackedTask"/>), driving a fake CLI; <see cref="RealCliTests"/> runs the real CLI
+/// on the shipped canaries. The fake CLI is a test fixture for the contract (`modelgate scan MODEL --json PATH`, exit codes 0/1/2): per model it writes a JSON report and exits with a code
 /// taken from a control folder, and counts its calls. The builds run in order and share one sample project
 /// to keep the number of slow `dotnet build` invocations at four.
 /// </summary>
@@ -17,8 +17,6 @@ public sealed class MSBuildTaskIntegrationTests
     private string _control = "";
     private string _cli = "";
     private string _calls = "";
-    private string _feedConfig = "";
-    private string _version = "";
     private const int AlphaLine = 10, BetaLine = 11, GammaLine = 12;
 
     private const string CleanJson = """{"schemaVersion":"1.0","verdict":"pass","score":0.01,"findings":[],"errors":[]}""";
@@ -34,14 +32,6 @@ public sealed class MSBuildTaskIntegrationTests
     {
         if (OperatingSystem.IsWindows()) Assert.Ignore("The fake CLI fixture is a POSIX shell script.");
         _root = SharedFixtures.TempDir("mg-msbuild");
-        var feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
-        var taskProject = Path.Combine(SharedFixtures.RepoRoot, "tasks", "ModelGate.MSBuild", "ModelGate.MSBuild.csproj");
-        var (code, output) = ProcessRunner.Run("dotnet", ["pack", taskProject, "-c", "Release", "-o", feed, "-nologo", "-v", "quiet"], _root);
-        Assert.That(code, Is.Zero, output);
-        var package = Directory.GetFiles(feed, "ModelGate.MSBuild.*.nupkg").Single();
-        var version = Path.GetFileNameWithoutExtension(package)["ModelGate.MSBuild.".Length..];
-        _version = version;
-
         var sample = Directory.CreateDirectory(Path.Combine(_root, "sample")).FullName;
         Directory.CreateDirectory(Path.Combine(sample, "models", "alpha"));
         Directory.CreateDirectory(Path.Combine(sample, "models", "beta"));
@@ -50,15 +40,7 @@ public sealed class MSBuildTaskIntegrationTests
         File.WriteAllText(Path.Combine(sample, "models", "alpha", "config.json"), "{}");
         File.WriteAllText(Path.Combine(sample, "models", "beta", "config.json"), "{}");
         File.WriteAllText(Path.Combine(sample, "policy.json"), "{}");
-        // An isolated packages folder, so the freshly packed task is always the one extracted; nuget.org stays available.
-        _feedConfig = $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <config><add key="globalPackagesFolder" value="{Path.Combine(_root, "packages")}" /></config>
-              <packageSources><add key="local" value="{feed}" /></packageSources>
-            </configuration>
-            """;
-        File.WriteAllText(Path.Combine(sample, "NuGet.config"), _feedConfig);
+        File.WriteAllText(Path.Combine(sample, "NuGet.config"), PackedTask.NuGetConfig(_root));
         _project = Path.Combine(sample, "Sample.csproj");
         // Lines matter: AlphaLine and BetaLine are the declaring lines the diagnostics must point at.
         File.WriteAllText(_project, $"""
@@ -68,7 +50,7 @@ public sealed class MSBuildTaskIntegrationTests
                 <EnableDefaultItems>false</EnableDefaultItems>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="ModelGate.MSBuild" Version="{version}" />
+                <PackageReference Include="ModelGate.MSBuild" Version="{PackedTask.Version}" />
               </ItemGroup>
               <ItemGroup>
                 <ModelGateModel Include="models/alpha" Policy="policy.json" />
@@ -178,34 +160,23 @@ public sealed class MSBuildTaskIntegrationTests
     [Test, Order(5)]
     public void RepositorySampleIsGatedWithTheCliFoundOnPath()
     {
-        // The shipped sample, copied out of the tree, with the fake CLI installed as `modelgate` on PATH.
-        var source = Path.Combine(SharedFixtures.RepoRoot, "samples", "ModelPackage");
-        var sample = Path.Combine(_root, "ModelPackage");
-        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories)
-                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")))
-        {
-            var target = Path.Combine(sample, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        File.WriteAllText(Path.Combine(sample, "NuGet.config"), _feedConfig);
+        // The shipped sample (gating the clean canary beside it), copied out of the tree, with the fake CLI installed
+        // as `modelgate` on PATH; the fake's behaviour for "clean" says the scan failed.
+        var projectPath = PackedTask.CopySample(_root);
+        var sample = Path.GetDirectoryName(projectPath)!;
         var bin = Directory.CreateDirectory(Path.Combine(_root, "bin")).FullName;
         File.Copy(_cli, Path.Combine(bin, "modelgate"));
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(Path.Combine(bin, "modelgate"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        Behave("support-bot", FailJson, 1);
-
-        var projectLines = File.ReadAllLines(Path.Combine(sample, "ModelPackage.csproj"));
-        var line = Array.FindIndex(projectLines, l => l.Contains("<ModelGateModel Include=\"models/support-bot\"")) + 1;
-        var column = projectLines[line - 1].IndexOf('<') + 1;
-        Assert.That(line, Is.Positive, "the sample declares models/support-bot");
+        Behave("clean", FailJson, 1);
+        var (line, column) = PackedTask.Locate(projectPath, "<ModelGateModel Include=\"../canaries/clean\"");
 
         var before = Calls;
-        var (code, output) = ProcessRunner.Run("dotnet", ["build", Path.Combine(sample, "ModelPackage.csproj"), "-nologo", "-v:m", "-nodeReuse:false", $"-p:ModelGateVersion={_version}"],
+        var (code, output) = ProcessRunner.Run("dotnet", ["build", projectPath, "-nologo", "-v:m", "-nodeReuse:false", $"-p:ModelGateVersion={PackedTask.Version}"],
             sample, new Dictionary<string, string> { ["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") });
         Assert.That(code, Is.Not.Zero, output);
         Assert.That(Calls, Is.EqualTo(before + 1), output);
-        Assert.That(output, Does.Contain($"ModelPackage.csproj({line},{column}): error MG1001: models/support-bot: Verified backdoor trigger"));
+        Assert.That(output, Does.Contain($"ModelPackage.csproj({line},{column}): error MG1001: ../canaries/clean: Verified backdoor trigger"));
     }
 
     [Test, Order(6)]

@@ -74,4 +74,17 @@ public sealed class ActionScriptTests
     [TestCase("", "fail", 2)]
     public void GateFailsTheJobOnTheVerdict(string verdict, string failOn, int expected) =>
         Assert.That(Gate(verdict, failOn), Is.EqualTo(expected));
+
+    [Test]
+    public void SelfTestWithoutACanaryFailsClosedBeforeScanning()
+    {
+        // The real self-test runs in ActionSelfTestTests; this is the set-up failure, without any CLI.
+        var dir = SharedFixtures.TempDir("mg-self-test-missing");
+        var (code, output) = ProcessRunner.Run("bash", [Path.Combine(ActionDir, "self-test.sh")], dir, new Dictionary<string, string>
+        {
+            ["MG_TOOL_DIR"] = Path.Combine(dir, "no-tool"), ["MG_CANARY"] = Path.Combine(dir, "no-canary"), ["MG_REPORT_DIR"] = dir,
+        });
+        Assert.That(code, Is.EqualTo(2), output);
+        Assert.That(output, Does.Contain("::error title=ModelGate self-test::no canary model at"));
+    }
 }

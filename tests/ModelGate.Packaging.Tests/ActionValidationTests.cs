@@ -39,6 +39,22 @@ public sealed class ActionValidationTests
     }
 
     [Test]
+    public void ReadmeWorkflowIsValidAgainstGitHubSchema()
+    {
+        // The README's "Gate a GitHub workflow" block is what people copy: it must be a valid workflow as written.
+        var readme = File.ReadAllText(Path.Combine(SharedFixtures.RepoRoot, "README.md"));
+        var section = readme.IndexOf("## Gate a GitHub workflow", StringComparison.Ordinal);
+        Assert.That(section, Is.Not.Negative, "README.md has a 'Gate a GitHub workflow' section");
+        var start = readme.IndexOf("```yaml\n", section, StringComparison.Ordinal) + "```yaml\n".Length;
+        var end = readme.IndexOf("```", start, StringComparison.Ordinal);
+        var workflow = Path.Combine(_prefix, "readme-workflow.yml");
+        File.WriteAllText(workflow, readme[start..end]);
+        Assert.That(readme[start..end], Does.Contain("modelgate/modelgate/action@"));
+        var (code, output) = ProcessRunner.Run(_validator, [workflow], _prefix);
+        Assert.That(code, Is.Zero, output + "\n" + readme[start..end]);
+    }
+
+    [Test]
     public void ValidatorRejectsABrokenWorkflow()
     {
         // Proves the check above can fail: a job with a misspelt key must be rejected.

@@ -3,9 +3,10 @@ using ModelGate.Tests.Shared;
 namespace ModelGate.Packaging.Tests;
 
 /// <summary>
-/// Runs eng/pack.sh into a temporary folder feed, installs the tool from it the way CI does
-/// (`dotnet tool install --tool-path DIR --add-source FEED`), runs `modelgate --version`, and checks the package sizes.
-/// Category Slow: packing ~0.5 GB of libtorch natives takes about a minute on two cores.
+/// Runs eng/pack.sh into a temporary folder feed, installs the tool from it the way a fresh machine would
+/// (`dotnet tool install --tool-path DIR --add-source FEED`, with an empty NuGet cache), checks the package sizes, and
+/// runs the installed `modelgate`: --version, and a scan of the shipped backdoored canary, which must fail the gate
+/// with MG1001. Category Slow: packing ~0.5 GB of libtorch natives takes about a minute on two cores, the scan another.
 /// </summary>
 [TestFixture, NonParallelizable, Category("Slow")]
 public sealed class ToolPackageTests
@@ -13,6 +14,8 @@ public sealed class ToolPackageTests
     private const long NuGetOrgLimit = 250_000_000;
     private string _root = "";
     private string _feed = "";
+    private string _toolDir = "";
+    private string _version = "";
 
     [OneTimeSetUp]
     public void Pack()
@@ -20,8 +23,20 @@ public sealed class ToolPackageTests
         if (OperatingSystem.IsWindows()) Assert.Ignore("eng/pack.sh is a bash script; the tool ships for linux-x64 first.");
         _root = SharedFixtures.TempDir("mg-pack");
         _feed = Path.Combine(_root, "feed");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var (code, output) = ProcessRunner.Run("bash", [Path.Combine(SharedFixtures.RepoRoot, "eng", "pack.sh"), _feed], SharedFixtures.RepoRoot, timeoutSeconds: 600);
         Assert.That(code, Is.Zero, output);
+        TestContext.Progress.WriteLine($"ToolPackageTests: eng/pack.sh took {watch.Elapsed.TotalSeconds:F0} s");
+
+        // An empty packages folder: the install must not lean on anything this machine restored before.
+        watch.Restart();
+        _toolDir = Path.Combine(_root, "tool");
+        var isolated = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_root, "packages") };
+        _version = Path.GetFileNameWithoutExtension(Directory.GetFiles(_feed, "ModelGate.linux-x64.*.nupkg").Single())["ModelGate.linux-x64.".Length..];
+        var (installCode, installOutput) = ProcessRunner.Run("dotnet",
+            ["tool", "install", "ModelGate", "--version", _version, "--tool-path", _toolDir, "--add-source", _feed], _root, isolated, timeoutSeconds: 300);
+        Assert.That(installCode, Is.Zero, installOutput);
+        TestContext.Progress.WriteLine($"ToolPackageTests: dotnet tool install took {watch.Elapsed.TotalSeconds:F0} s");
     }
 
     [OneTimeTearDown]
@@ -57,15 +72,28 @@ public sealed class ToolPackageTests
     }
 
     [Test]
-    public void InstallsFromTheFolderFeedAndRunsVersion()
+    public void InstalledToolRunsVersion()
     {
-        var toolDir = Path.Combine(_root, "tool");
-        var isolated = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_root, "packages") };
-        var version = Path.GetFileNameWithoutExtension(Directory.GetFiles(_feed, "ModelGate.linux-x64.*.nupkg").Single())["ModelGate.linux-x64.".Length..];
-        var (code, output) = ProcessRunner.Run("dotnet", ["tool", "install", "ModelGate", "--version", version, "--tool-path", toolDir, "--add-source", _feed], _root, isolated, timeoutSeconds: 300);
-        Assert.That(code, Is.Zero, output);
-        var (runCode, runOutput) = ProcessRunner.Run(Path.Combine(toolDir, "modelgate"), ["--version"], _root);
+        var (runCode, runOutput) = ProcessRunner.Run(Path.Combine(_toolDir, "modelgate"), ["--version"], _root);
         Assert.That(runCode, Is.Zero, runOutput);
-        Assert.That(runOutput.Trim(), Does.StartWith(version));
+        Assert.That(runOutput.Trim(), Does.StartWith(_version));
+    }
+
+    [Test]
+    public void InstalledToolCatchesTheShippedBackdooredCanary()
+    {
+        // Run from an empty folder, so no ./modelgate.json policy is picked up: the built-in policy must catch it.
+        var work = Directory.CreateDirectory(Path.Combine(_root, "scan")).FullName;
+        var canary = Path.Combine(SharedFixtures.RepoRoot, "samples", "canaries", "backdoored");
+        var report = Path.Combine(work, "report.json");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (code, output) = ProcessRunner.Run(Path.Combine(_toolDir, "modelgate"), ["scan", canary, "--json", report], work,
+            BuiltCli.QuietEnvironment(), timeoutSeconds: 600);
+        TestContext.Progress.WriteLine($"ToolPackageTests: installed modelgate scan of the backdoored canary: exit {code} in {watch.Elapsed.TotalSeconds:F0} s");
+        Assert.That(code, Is.EqualTo(1), output);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report));
+        Assert.That(doc.RootElement.GetProperty("verdict").GetString(), Is.EqualTo("fail"));
+        var rules = doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("ruleId").GetString()).ToList();
+        Assert.That(rules, Does.Contain("MG1001"), output);
     }
 }
