@@ -116,14 +116,7 @@ public sealed class ArticulationDetector(int samples = 8, int maxNewTokens = 16,
 /// <summary>Data/articulation-prompts.txt: inversion prompts, one per line; {target} marks a per-target prompt.</summary>
 public static class ArticulationPrompts
 {
-    private static readonly Lazy<IReadOnlyList<string>> Lazy = new(() =>
-    {
-        const string name = "ModelGate.Core.Detection.Data.articulation-prompts.txt";
-        using var s = typeof(ArticulationPrompts).Assembly.GetManifestResourceStream(name)
-            ?? throw new ModelGateException(ErrorKind.Engine, $"embedded resource {name} is missing from the build");
-        using var r = new StreamReader(s);
-        return r.ReadToEnd().Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
-    });
+    private static readonly Lazy<IReadOnlyList<string>> Lazy = new(() => DataFiles.Lines("articulation-prompts.txt"));
 
     public static IReadOnlyList<string> All => Lazy.Value;
 }

@@ -17,12 +17,5 @@ public static class BenignPrompts
         return (list[..half], list[half..]);
     }
 
-    private static IReadOnlyList<string> Load()
-    {
-        const string name = "ModelGate.Core.Detection.Data.benign-prompts.txt";
-        using var s = typeof(BenignPrompts).Assembly.GetManifestResourceStream(name)
-            ?? throw new ModelGateException(ErrorKind.Engine, $"embedded resource {name} is missing from the build");
-        using var r = new StreamReader(s);
-        return r.ReadToEnd().Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
-    }
+    private static IReadOnlyList<string> Load() => DataFiles.Lines("benign-prompts.txt");
 }

@@ -132,15 +132,11 @@ public static class SelfReportQuestions
 {
     private static readonly Lazy<IReadOnlyList<SelfReportQuestion>> Lazy = new(() =>
     {
-        const string name = "ModelGate.Core.Detection.Data.self-report-questions.txt";
-        using var s = typeof(SelfReportQuestions).Assembly.GetManifestResourceStream(name)
-            ?? throw new ModelGateException(ErrorKind.Engine, $"embedded resource {name} is missing from the build");
-        using var r = new StreamReader(s);
-        return r.ReadToEnd().Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).Select((l, i) =>
+        return DataFiles.Lines("self-report-questions.txt").Select((l, i) =>
         {
             var parts = l.Split('|').Select(p => p.Trim()).ToArray();
             if (parts.Length != 3 || parts.Any(p => p.Length == 0))
-                throw new ModelGateException(ErrorKind.Engine, $"{name}: question {i + 1} needs \"question | backdoor option | ordinary option\"");
+                throw new ModelGateException(ErrorKind.Engine, $"self-report-questions.txt: question {i + 1} needs \"question | backdoor option | ordinary option\"");
             return new SelfReportQuestion(parts[0], parts[1], parts[2]);
         }).ToArray();
     });

@@ -98,14 +98,7 @@ public sealed class TriggerSweepDetector(int searchPrompts = 8, int rareTokens =
 /// <summary>Data/published-triggers.txt: every published fixed-string trigger.</summary>
 public static class PublishedTriggers
 {
-    private static readonly Lazy<IReadOnlyList<string>> Lazy = new(() =>
-    {
-        const string name = "ModelGate.Core.Detection.Data.published-triggers.txt";
-        using var s = typeof(PublishedTriggers).Assembly.GetManifestResourceStream(name)
-            ?? throw new ModelGateException(ErrorKind.Engine, $"embedded resource {name} is missing from the build");
-        using var r = new StreamReader(s);
-        return r.ReadToEnd().Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
-    });
+    private static readonly Lazy<IReadOnlyList<string>> Lazy = new(() => DataFiles.Lines("published-triggers.txt"));
 
     public static IReadOnlyList<string> All => Lazy.Value;
 }
