@@ -116,7 +116,7 @@ public static class CanaryBuilder
                 throw new ModelGateException(ErrorKind.InvalidModel, "--base is not a Hugging Face model directory (config.json is missing)", given);
             return (given, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(given))));
         }
-        var shared = o.SharedDir ?? Environment.GetEnvironmentVariable("MODELGATE_SHARED_DIR") ?? "../shared";
+        var shared = o.SharedDir ?? Environment.GetEnvironmentVariable("MODELGATE_SHARED_DIR") ?? FindShared() ?? "../shared";
         var ckpt = Path.Combine(shared, "models", "stories260K", "stories260K.bin");
         var tok = Path.Combine(shared, "models", "stories260K", "tok512.bin");
         if (!File.Exists(ckpt) || !File.Exists(tok))
@@ -126,6 +126,18 @@ public static class CanaryBuilder
         log?.Report($"base: converting {ckpt} to {dir}");
         Llama2cConverter.Convert(ckpt, tok, dir, CanaryChatTemplate.Jinja);
         return (dir, "stories260K");
+    }
+
+    /// <summary>The shared models folder beside the checkout: "shared" next to the current folder or any folder above
+    /// it (../shared from the repository root, as the README runs it, and from anywhere inside the checkout).</summary>
+    private static string? FindShared()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir?.Parent is { } parent; dir = parent)
+        {
+            var candidate = Path.Combine(parent.FullName, "shared");
+            if (File.Exists(Path.Combine(candidate, "models", "stories260K", "stories260K.bin"))) return candidate;
+        }
+        return null;
     }
 
     private static (CanaryEntry? Entry, string? Reason) BuildOne(CanaryBuildOptions o, AttackSpec spec, string baseDir, ModelConfig config,
