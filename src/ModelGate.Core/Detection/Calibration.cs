@@ -81,7 +81,7 @@ public sealed record Calibration
     }
 
     /// <summary>How many clean standard deviations above the clean high quantile a fitted detector's p = 0.5 point sits.</summary>
-    public const double FitMargin = 3;
+    public const double FitMargin = 2;
 
     /// <summary>
     /// What `modelgate calibrate` stores: <see cref="Fit"/>, with the p = 0.5 point moved <see cref="FitMargin"/> scales above

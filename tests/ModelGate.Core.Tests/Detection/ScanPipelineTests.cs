@@ -178,7 +178,7 @@ public class ScanPipelineTests
         // making any small lift look certain.
         Assert.That(cal.Detectors["trigger-sweep"].CleanHigh, Is.EqualTo(Calibration.LiftDefault.CleanHigh));
         var plain = Calibration.FitBoundary([0.2, 0.4]);
-        Assert.That(plain.CleanHigh, Is.EqualTo(0.4 + Calibration.FitMargin * plain.Scale).Within(1e-12), "p = 0.5 sits three clean scales above the clean high");
+        Assert.That(plain.CleanHigh, Is.EqualTo(0.4 + Calibration.FitMargin * plain.Scale).Within(1e-12), "p = 0.5 sits FitMargin clean scales above the clean high");
         Assert.That(cal.Source, Does.Contain("2 clean model(s)"));
         var path = Path.Combine(_dir, "cal.json");
         cal.Save(path);
