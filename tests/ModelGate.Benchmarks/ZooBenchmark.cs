@@ -9,12 +9,13 @@ using ModelGate.Core.Reporting;
 
 namespace ModelGate.Benchmarks;
 
-internal sealed record ZooOptions(string Directory, string? Out, string? Cli, int? Seed)
+internal sealed record ZooOptions(string Directory, string? Out, string? Cli, int? Seed, int Jobs = 1)
 {
     public static ZooOptions Parse(string[] args)
     {
         string? dir = null, @out = null, cli = null;
         int? seed = null;
+        var jobs = 1;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ModelGateException(ErrorKind.Usage, $"{args[i]} needs a value");
@@ -22,6 +23,10 @@ internal sealed record ZooOptions(string Directory, string? Out, string? Cli, in
             {
                 case "--out": @out = Value(); break;
                 case "--cli": cli = Value(); break;
+                case "--jobs":
+                    jobs = int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var j) && j >= 1
+                        ? j : throw new ModelGateException(ErrorKind.Usage, "--jobs must be a positive integer");
+                    break;
                 case "--seed":
                     seed = int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s)
                         ? s : throw new ModelGateException(ErrorKind.Usage, "--seed must be an integer");
@@ -31,7 +36,7 @@ internal sealed record ZooOptions(string Directory, string? Out, string? Cli, in
                 default: throw new ModelGateException(ErrorKind.Usage, $"unexpected argument {args[i]}");
             }
         }
-        return new ZooOptions(dir ?? throw new ModelGateException(ErrorKind.Usage, "zoo needs the canary set directory"), @out, cli, seed);
+        return new ZooOptions(dir ?? throw new ModelGateException(ErrorKind.Usage, "zoo needs the canary set directory"), @out, cli, seed, jobs);
     }
 }
 
@@ -72,8 +77,10 @@ internal static class ZooBenchmark
         var wall = Stopwatch.StartNew();
         output.WriteLine($"zoo benchmark: {manifest.Models.Count} models from {root} (preset {manifest.Preset}), started {started:yyyy-MM-dd HH:mm} UTC");
 
-        var scans = new List<ZooScan>();
-        for (var i = 0; i < manifest.Models.Count; i++)
+        // Scans are separate processes (one torch thread each for models this small): --jobs N runs N at once.
+        var scans = new ZooScan[manifest.Models.Count];
+        var done = 0;
+        Parallel.For(0, manifest.Models.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Jobs }, i =>
         {
             var entry = manifest.Models[i];
             var dir = Path.GetFullPath(Path.Combine(root, entry.Directory));
@@ -86,12 +93,12 @@ internal static class ZooBenchmark
             {
                 result = new ZooScan(entry, null, e.Message);
             }
-            scans.Add(result);
+            scans[i] = result;
             var what = result.Result is { } r
                 ? $"{r.Verdict.ToString().ToLowerInvariant(),-5} score {r.Score:F3}, {r.Findings.Count} findings, {r.DurationSeconds:F1} s"
                 : $"NO RESULT: {result.Error}";
-            output.WriteLine($"[{i + 1}/{manifest.Models.Count}] {entry.Directory} ({Truth(entry)}): {what}");
-        }
+            lock (output) output.WriteLine($"[{Interlocked.Increment(ref done)}/{manifest.Models.Count}] {entry.Directory} ({Truth(entry)}): {what}");
+        });
         wall.Stop();
 
         var summary = ZooEvaluation.Evaluate(scans);
