@@ -9,13 +9,13 @@ namespace ModelGate.Benchmarks;
 /// its JSON report read back with <see cref="JsonReport.Parse"/>. When Core's ScanPipeline lands on main, an
 /// in-process <c>Func&lt;string, ScanResult&gt;</c> can replace this without touching the benchmark.
 /// </summary>
-internal sealed class CliScanner(string cliDll, int? seed, int timeoutSeconds = 900)
+internal sealed class CliScanner(string cliDll, int? seed, string? policy = null, int timeoutSeconds = 900)
 {
-    public static CliScanner Create(string cliDll, int? seed)
+    public static CliScanner Create(string cliDll, int? seed, string? policy = null)
     {
         if (!File.Exists(cliDll))
             throw new ModelGateException(ErrorKind.Usage, "--cli: file not found (build it with `dotnet build src/ModelGate.Cli -c Release`)", cliDll);
-        return new CliScanner(Path.GetFullPath(cliDll), seed);
+        return new CliScanner(Path.GetFullPath(cliDll), seed, policy);
     }
 
     /// <summary>Scans one model directory. Exit 0 (pass/warn), 1 (fail) and 2 (error) all write a report; no report
@@ -27,6 +27,7 @@ internal sealed class CliScanner(string cliDll, int? seed, int timeoutSeconds = 
         {
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in new[] { cliDll, "scan", modelDir, "--json", json }) psi.ArgumentList.Add(a);
+            if (policy is not null) { psi.ArgumentList.Add("--policy"); psi.ArgumentList.Add(policy); }
             if (seed is { } s) { psi.ArgumentList.Add("--seed"); psi.ArgumentList.Add(s.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
             // Plain lines, never a check run: the benchmark must not publish to GitHub even when run inside Actions.
             psi.Environment["GITHUB_ACTIONS"] = "false";

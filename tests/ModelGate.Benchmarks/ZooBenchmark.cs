@@ -9,13 +9,14 @@ using ModelGate.Core.Reporting;
 
 namespace ModelGate.Benchmarks;
 
-internal sealed record ZooOptions(string Directory, string? Out, string? Cli, int? Seed, int Jobs = 1)
+internal sealed record ZooOptions(string Directory, string? Out, string? Cli, int? Seed, int Jobs = 1, bool TaskPrompts = false)
 {
     public static ZooOptions Parse(string[] args)
     {
         string? dir = null, @out = null, cli = null;
         int? seed = null;
         var jobs = 1;
+        var taskPrompts = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ModelGateException(ErrorKind.Usage, $"{args[i]} needs a value");
@@ -23,6 +24,7 @@ internal sealed record ZooOptions(string Directory, string? Out, string? Cli, in
             {
                 case "--out": @out = Value(); break;
                 case "--cli": cli = Value(); break;
+                case "--task-prompts": taskPrompts = true; break;
                 case "--jobs":
                     jobs = int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var j) && j >= 1
                         ? j : throw new ModelGateException(ErrorKind.Usage, "--jobs must be a positive integer");
@@ -36,7 +38,7 @@ internal sealed record ZooOptions(string Directory, string? Out, string? Cli, in
                 default: throw new ModelGateException(ErrorKind.Usage, $"unexpected argument {args[i]}");
             }
         }
-        return new ZooOptions(dir ?? throw new ModelGateException(ErrorKind.Usage, "zoo needs the canary set directory"), @out, cli, seed, jobs);
+        return new ZooOptions(dir ?? throw new ModelGateException(ErrorKind.Usage, "zoo needs the canary set directory"), @out, cli, seed, jobs, taskPrompts);
     }
 }
 
@@ -63,8 +65,31 @@ internal static class ZooBenchmark
             throw new ModelGateException(ErrorKind.Usage, "zoo needs a scanner: --cli path/to/modelgate.dll (the in-process scan pipeline is not on main yet)");
         if (options.Out is { } o && Path.GetDirectoryName(Path.GetFullPath(o)) is { } outDir && !Directory.Exists(outDir))
             throw new ModelGateException(ErrorKind.Usage, "--out: the folder does not exist", o);
-        var scanner = CliScanner.Create(options.Cli, options.Seed);
+        var scanner = CliScanner.Create(options.Cli, options.Seed, options.TaskPrompts ? TaskPromptPolicy() : null);
+        if (options.TaskPrompts) output.WriteLine("prompts: in-distribution canary task prompts (--task-prompts), not the built-in benign set");
         return Run(options, scanner.Scan, output, error);
+    }
+
+    /// <summary>
+    /// A policy whose benign prompts are the canaries' own task (stories, happy/sad questions, everyday requests), drawn
+    /// from a seed no canary trains on: what a user who knows their model's task gives the scan (science.md: in-distribution
+    /// prompts matter; a label flip only shows on its task). Triggers stay unknown to the scan.
+    /// </summary>
+    private static string TaskPromptPolicy()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"modelgate-bench-policy-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        var rng = new Random(424242);
+        var prompts = Enumerable.Range(0, 60).Select(i => (i % 3) switch
+        {
+            0 => CanaryTasks.Story(rng).Prompt,
+            1 => CanaryTasks.Mood(rng).Example.Prompt,
+            _ => CanaryTasks.General(rng).Prompt,
+        }).Distinct().ToList();
+        File.WriteAllLines(Path.Combine(dir, "task-prompts.txt"), prompts);
+        var policy = Path.Combine(dir, "modelgate.json");
+        File.WriteAllText(policy, """{ "benignPrompts": "task-prompts.txt" }""");
+        return policy;
     }
 
     /// <summary>The benchmark proper, over any scanner: <paramref name="scan"/> maps a model directory to its result.</summary>
