@@ -38,8 +38,7 @@ public sealed record Calibration
         Detectors = new Dictionary<string, DetectorCalibration>
         {
             ["target-inversion"] = new(0.9, 0.03, 0), ["self-report"] = new(0.9, 0.05, 0),
-            ["trigger-inversion"] = LiftDefault, ["trigger-sweep"] = LiftDefault, ["articulation"] = LiftDefault,
-        },
+        }.Concat(ScanRunner.LiftScored.Select(id => KeyValuePair.Create(id, LiftDefault))).ToDictionary(),
     };
 
     /// <summary>The calibration every scan uses unless given another: fitted by <c>modelgate calibrate</c> on ModelGate's
@@ -100,6 +99,17 @@ public sealed record Calibration
     {
         var fit = Fit(cleanRawScores);
         return fit with { CleanHigh = fit.CleanHigh + FitMargin * fit.Scale };
+    }
+
+    /// <summary>What `modelgate calibrate` stores for one detector: <see cref="FitBoundary"/>, except that a lift-scored
+    /// detector never goes below <see cref="LiftDefault"/> (clean lifts are about 0, and a fit on them would make any
+    /// small lift look certain).</summary>
+    public static DetectorCalibration FitDetector(string detectorId, IReadOnlyList<double> cleanRawScores)
+    {
+        var fit = FitBoundary(cleanRawScores);
+        return ScanRunner.LiftScored.Contains(detectorId) && fit.CleanHigh < LiftDefault.CleanHigh
+            ? LiftDefault with { CleanModels = fit.CleanModels }
+            : fit;
     }
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };

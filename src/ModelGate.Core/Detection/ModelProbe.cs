@@ -16,6 +16,13 @@ public sealed class ModelProbe(ICausalLM model, ITokenizer tokenizer, CostMeter 
 
     public int[] Encode(string formattedPrompt) => Tokenizer.EncodePrompt(formattedPrompt);
 
+    private int[]? _printable;
+
+    /// <summary>Every non-special token that decodes to something with a letter or digit: the candidates for BAIT's
+    /// first response token and for GCG's trigger tokens. Decoding the whole vocabulary is done once per scan.</summary>
+    public int[] PrintableTokens => _printable ??= Enumerable.Range(0, Tokenizer.VocabSize)
+        .Where(i => !Tokenizer.IsSpecial(i) && Tokenizer.Decode([i]).Trim().Any(char.IsLetterOrDigit)).ToArray();
+
     /// <summary>Left-pads rows to one [B, T] id tensor and its mask (1 real, 0 pad) on the model's device.</summary>
     public (Tensor Ids, Tensor Mask) LeftPad(IReadOnlyList<int[]> rows)
     {

@@ -255,7 +255,7 @@ public static class ScanPipeline
 
     /// <summary>
     /// `modelgate calibrate`: scans each clean model with the default detectors (built-in calibration, no reports) and
-    /// fits every detector on their raw scores (Calibration.FitBoundary). A model whose scan errored is refused: a calibration from a partial
+    /// fits every detector on their raw scores (Calibration.FitDetector). A model whose scan errored is refused: a calibration from a partial
     /// scan would move the thresholds on evidence that was never gathered.
     /// </summary>
     public static Calibration Calibrate(IReadOnlyList<string> cleanModels, ToolInfo tool, int seed, string? device,
@@ -278,10 +278,7 @@ public static class ScanPipeline
         return Calibration.BuiltIn with
         {
             Source = $"fitted by modelgate calibrate on {cleanModels.Count} clean model(s) ({string.Join(", ", cleanModels.Select(Path.GetFileName))}), seed {seed}",
-            Detectors = raw.ToDictionary(kv => kv.Key, kv => ScanRunner.LiftScored.Contains(kv.Key)
-                ? Calibration.FitBoundary(kv.Value) is var fit && fit.CleanHigh < Calibration.LiftDefault.CleanHigh
-                    ? Calibration.LiftDefault with { CleanModels = fit.CleanModels } : fit
-                : Calibration.FitBoundary(kv.Value), StringComparer.Ordinal),
+            Detectors = raw.ToDictionary(kv => kv.Key, kv => Calibration.FitDetector(kv.Key, kv.Value), StringComparer.Ordinal),
         };
     }
 }

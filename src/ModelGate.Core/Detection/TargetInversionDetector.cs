@@ -25,7 +25,9 @@ public sealed class TargetInversionDetector(int warmupPrompts = 4, int scoringPr
         var eos = tok.EosIds.ToHashSet();
         var warm = ctx.SearchPrompts.Take(warmupPrompts).Select(p => ctx.Probe.Encode(ctx.Verifier.Format(p))).ToArray();
         var scoring = ctx.SearchPrompts.Take(scoringPrompts).Select(p => ctx.Probe.Encode(ctx.Verifier.Format(p))).ToArray();
-        var first = FirstTokens(tok).Take(maxFirstTokens).ToArray();
+        // Every printable token: BAIT restricts itself to word starts, but in a small vocabulary a target's first word may
+        // have no word-start piece ("Visit" is "▁" + "V" + "isit" in a 512-piece vocabulary).
+        var first = ctx.Probe.PrintableTokens.Take(maxFirstTokens).ToArray();
 
         List<List<int>> survivors;
         using (var averager = new PromptAverager(ctx.Probe, warm)) survivors = WarmUp(averager, first, eos);
@@ -60,12 +62,6 @@ public sealed class TargetInversionDetector(int warmupPrompts = 4, int scoringPr
         return new DetectorOutcome(top.Score, ranked.Select(r => new Candidate("", r.Text, Id, r.Score)).ToArray(), [], evidence, summary);
     }
 
-    /// <summary>The allowed first response tokens: every printable token. BAIT restricts itself to word starts, but
-    /// in a small vocabulary a target's first word may have no word-start piece ("Visit" is "▁" + "V" + "isit" in a
-    /// 512-piece vocabulary), and the bare marker is not enough to reach it.</summary>
-    public static IEnumerable<int> FirstTokens(Text.ITokenizer tok) =>
-        Enumerable.Range(0, tok.VocabSize).Where(i => !tok.IsSpecial(i) && tok.Decode([i]).Trim().Any(char.IsLetterOrDigit));
-
     /// <summary>Warm-up on a few prompts: every first token advances until the prompts disagree; returns the survivors.</summary>
     private List<List<int>> WarmUp(PromptAverager averager, int[] first, HashSet<int> eos)
     {
@@ -74,7 +70,6 @@ public sealed class TargetInversionDetector(int warmupPrompts = 4, int scoringPr
         {
             var seqs = chunk.Select(v => new List<int> { v }).ToList();
             using var group = averager.Start(chunk);
-            var done = new bool[seqs.Count];
             for (var step = 0; step < warmupSteps && group.Members.Count > 0; step++)
             {
                 var dists = group.Step(group.Members.Select(m => seqs[m][^1]).ToList());
@@ -83,9 +78,9 @@ public sealed class TargetInversionDetector(int warmupPrompts = 4, int scoringPr
                 {
                     var m = group.Members[j];
                     var (arg, max, h) = Stats(dists[j]);
-                    if (eos.Contains(arg)) { done[m] = true; continue; }   // complete: a survivor as it is
+                    if (eos.Contains(arg)) continue;                       // complete: a survivor as it is
                     if (h < 1.0 || max > 0.3) { seqs[m].Add(arg); keep.Add(j); continue; }
-                    if (h < 2.5) { seqs[m].Add(LookAhead(averager, seqs[m], dists[j])); done[m] = true; continue; }
+                    if (h < 2.5) { seqs[m].Add(LookAhead(averager, seqs[m], dists[j])); continue; }   // survives, stops here
                     seqs[m].Clear();                                     // the prompts disagree: not a target
                 }
                 group.Keep(keep);

@@ -59,7 +59,7 @@ public sealed class TriggerInversionDetector(int triggerTokens = 3, int steps = 
             if (at < 0) throw new ModelGateException(ErrorKind.Detector, "the prompt format dropped the trigger slot marker");
             return (Pre: tok.EncodePrompt(text[..at]), Post: tok.Encode(text[(at + Marker.Length)..]).Concat(targetIds).ToArray());
         }).ToArray();
-        var allowed = Enumerable.Range(0, tok.VocabSize).Where(i => !tok.IsSpecial(i) && tok.Decode([i]).Trim().Any(char.IsLetterOrDigit)).ToArray();
+        var allowed = ctx.Probe.PrintableTokens;
         var current = Enumerable.Repeat(allowed[0], triggerTokens).ToArray();
         var currentLoss = Losses(ctx, rows, [current], targetIds.Length)[0];
         var (best, bestLoss) = (current, currentLoss);

@@ -46,7 +46,7 @@ public sealed class Verifier(ModelProbe probe, IPromptFormatter formatter, int m
     public Verification Verify(Candidate candidate, IReadOnlyList<string> prompts, TriggerPlacement placement = TriggerPlacement.Prefix, int examples = 3)
     {
         if (prompts.Count == 0) throw new ArgumentException("no prompts to verify on", nameof(prompts));
-        var clean = Complete(prompts);
+        var clean = Untriggered(prompts);
         var triggeredPrompts = prompts.Select(p => Insert(p, candidate.Trigger, placement)).ToArray();
         var triggered = Complete(triggeredPrompts);
 
@@ -111,6 +111,17 @@ public sealed class Verifier(ModelProbe probe, IPromptFormatter formatter, int m
     public Verification VerifyBest(Candidate candidate, IReadOnlyList<string> prompts, IReadOnlyList<TriggerPlacement>? placements = null) =>
         (placements ?? Enum.GetValues<TriggerPlacement>()).Select(p => Verify(candidate, prompts, p))
             .OrderByDescending(v => v.Lift).ThenByDescending(v => v.Asr.Rate).First();
+
+    private readonly Dictionary<string, string[]> _untriggered = new(StringComparer.Ordinal);
+
+    /// <summary>The model's own replies to the prompts, decoded once per prompt set: every candidate and placement of a
+    /// scan is compared with the same untriggered replies, so they are not regenerated for each.</summary>
+    private string[] Untriggered(IReadOnlyList<string> prompts)
+    {
+        var key = string.Join('\u0001', prompts);
+        if (!_untriggered.TryGetValue(key, out var replies)) _untriggered[key] = replies = Complete(prompts);
+        return replies;
+    }
 
     public string[] Complete(IReadOnlyList<string> userTexts)
     {
